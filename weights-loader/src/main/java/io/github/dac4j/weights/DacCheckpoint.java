@@ -1,0 +1,61 @@
+package io.github.dac4j.weights;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A DAC checkpoint's decode path, loaded from safetensors in any layout DAC-DECODER.md lists, with weight norm
+ * folded ({@code W = g v / ||v||}, per output channel for Conv1d, per input channel for ConvTranspose1d) and
+ * tensors renamed to the HF names ({@code decoder.block.0.conv_t1.weight}). Encoder and {@code in_proj} tensors
+ * are ignored. Every decode-path tensor is checked against the configuration inferred from the shapes.
+ */
+public final class DacCheckpoint {
+    private final Path file;
+    private final DacConfig config;
+    private final Layout layout;
+    private final DType storedDtype;
+    private final Map<String, Tensor> tensors;
+    private final long parameterCount;
+    private final long storedBytes;
+
+    public DacCheckpoint(Path file, DacConfig config, Layout layout, DType storedDtype, Map<String, Tensor> tensors,
+                         long parameterCount, long storedBytes) {
+        this.file = file;
+        this.config = config;
+        this.layout = layout;
+        this.storedDtype = storedDtype;
+        this.tensors = Map.copyOf(tensors);
+        this.parameterCount = parameterCount;
+        this.storedBytes = storedBytes;
+    }
+
+    /**
+     * Loads and validates a checkpoint.
+     *
+     * @throws WeightsException a one-line message naming the file, the tensor and the problem
+     */
+    public static DacCheckpoint load(Path file) throws WeightsException {
+        return DacCheckpointLoader.load(file);
+    }
+
+    public Path file() { return file; }
+
+    public DacConfig config() { return config; }
+
+    public Layout layout() { return layout; }
+
+    /** The dtype the decode-path tensors were stored in (F32, F16 or BF16). */
+    public DType storedDtype() { return storedDtype; }
+
+    /** Canonical (HF-named, folded) decode-path tensors. */
+    public Map<String, Tensor> tensors() { return tensors; }
+
+    /** Parameters on the decode path after folding (54,247,777 for the 44.1 kHz model). */
+    public long parameterCount() { return parameterCount; }
+
+    /** Bytes the decode-path tensors occupy in the file as stored. */
+    public long storedBytes() { return storedBytes; }
+
+    /** The root view for model code: {@code weights().prefix("decoder")}. */
+    public Weights weights() { return new Weights(file, tensors, ""); }
+}

@@ -1,0 +1,19 @@
+package io.github.dac4j.weights;
+
+/** How a checkpoint stores its convolution weights and names its tensors (DAC-DECODER.md). */
+public enum Layout {
+    /** Plain {@code .weight}: weight norm already folded (what the HF conversion writes). */
+    FOLDED("folded .weight"),
+    /** {@code .weight_g} and {@code .weight_v}: old-style weight norm. */
+    WEIGHT_NORM("weight_g/weight_v"),
+    /** {@code .parametrizations.weight.original0/original1}: torch parametrizations weight norm. */
+    PARAMETRIZATIONS("parametrizations.weight.original0/original1"),
+    /** Original descript names ({@code decoder.model.N...}), possibly under a prefix, weight norm g/v. */
+    ORIGINAL("original descript names");
+
+    private final String description;
+
+    Layout(String description) { this.description = description; }
+
+    public String description() { return description; }
+}

@@ -1,0 +1,23 @@
+package io.github.dac4j.weights;
+
+import java.util.Arrays;
+
+/** A named float32 tensor held on the heap, row-major. */
+public record Tensor(String name, int[] shape, float[] data) {
+    public Tensor {
+        long n = 1;
+        for (int d : shape) n *= d;
+        if (n != data.length) {
+            throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " holds " + n + " elements, data has " + data.length);
+        }
+    }
+
+    /** Size of dimension i. */
+    public int dim(int i) { return shape[i]; }
+
+    /** Number of dimensions. */
+    public int rank() { return shape.length; }
+
+    /** The shape as text, {@code [1536, 1024, 7]}. */
+    public String shapeText() { return Arrays.toString(shape); }
+}
