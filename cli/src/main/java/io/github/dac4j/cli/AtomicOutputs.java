@@ -1,0 +1,74 @@
+package io.github.dac4j.cli;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Output files that appear all together or not at all: each is written to a temporary file in its target's
+ * directory (so the final move is a rename on one file system) and moved into place only by {@link #commit}.
+ * Closing without committing deletes every temporary file, so a failed command leaves no partial output.
+ */
+final class AtomicOutputs implements AutoCloseable {
+    private final List<Path> targets = new ArrayList<>();
+    private final List<Path> temps = new ArrayList<>();
+    private boolean committed;
+
+    /**
+     * Reserves a temporary file for {@code target}; fails now, before any work, if the directory cannot take it.
+     *
+     * @return the temporary file to write instead of {@code target}
+     */
+    Path add(Path target) {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) throw new CliError(target, "directory " + dir + " does not exist");
+        if (Files.isDirectory(abs)) throw new CliError(target, "is a directory");
+        if (targets.contains(abs)) throw new CliError(target, "named twice as an output");
+        Path temp;
+        try {
+            temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".partial");
+        } catch (IOException e) {
+            throw new CliError(target, "cannot create a file in " + dir + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+        targets.add(abs);
+        temps.add(temp);
+        return temp;
+    }
+
+    /** Moves every temporary file into place; if one move fails, removes the ones already moved. */
+    void commit() throws IOException {
+        int moved = 0;
+        try {
+            for (; moved < temps.size(); moved++) move(temps.get(moved), targets.get(moved));
+            committed = true;
+        } finally {
+            if (!committed) {
+                for (int i = 0; i < moved; i++) Files.deleteIfExists(targets.get(i));
+            }
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Override public void close() {
+        if (committed) return;
+        for (Path t : temps) {
+            try {
+                Files.deleteIfExists(t);
+            } catch (IOException ignored) {
+                // best effort: the command is already failing with a better message
+            }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.github.dac4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.dac4j.core.DecodeStats;
+import io.github.dac4j.core.Decoder;
+import io.github.dac4j.core.DecoderOptions;
+import io.github.dac4j.core.Precision;
+import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.weights.DacCheckpoint;
+import io.github.dac4j.weights.Npy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code dac decode}: codes (.npy) to 16-bit WAV files, optionally float32 samples (.npy) and statistics (JSON). */
+@Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Decode codes [B, K, T] or [K, T] (.npy, int64/int32) to 16-bit PCM mono WAV, one file per stream.")
+final class DecodeCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "DAC checkpoint (any layout).")
+    Path weights;
+
+    @Option(names = "--codes", required = true, paramLabel = "C.npy", description = "Codes, int64 or int32, [B, K, T] or [K, T].")
+    Path codes;
+
+    @Option(names = "--out", required = true, paramLabel = "out.wav",
+            description = "WAV output; with B > 1, one file per stream: out-0.wav, out-1.wav, ...")
+    Path out;
+
+    @Option(names = "--raw-out", paramLabel = "out.npy", description = "Also write the float32 samples [B, 1, S] as .npy.")
+    Path rawOut;
+
+    @Option(names = "--codebooks", paramLabel = "K", description = "Use only the first K codebooks.")
+    int codebooks;
+
+    @Option(names = "--device", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
+            description = "auto (the GPU when one works, else the CPU), cpu or cuda. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--precision", paramLabel = "fp32|fp16", description = "Activation precision; default fp16 on cuda, fp32 on cpu.")
+    String precision;
+
+    @Option(names = "--chunk-frames", paramLabel = "N", defaultValue = "" + DecoderOptions.DEFAULT_CHUNK_FRAMES,
+            description = "Frames per decode step; 0 decodes the whole sequence in one step. Default: ${DEFAULT-VALUE}.")
+    int chunkFrames;
+
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = Sizes.class,
+            description = "Arena bytes allowed (64MiB, 512KiB, 1GiB, 1000000): picks the largest step that fits.")
+    Long memoryBudget;
+
+    @Option(names = "--batch-stats", description = "Per-stream figures (RMS, peak, fraction near clipping) on stderr and in --stats.")
+    boolean batchStats;
+
+    @Option(names = "--stats", paramLabel = "stats.json", description = "Write decode statistics as JSON.")
+    Path stats;
+
+    @Option(names = "--verbose", description = "Say more on stderr; print stack traces on errors.")
+    boolean verbose;
+
+    @Override public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        if (codebooks < 0) throw new CliError("--codebooks", "must be at least 1, got " + codebooks);
+        if (chunkFrames < 0) throw new CliError("--chunk-frames", "must be >= 0, got " + chunkFrames);
+        Precision p = parsePrecision(precision);
+        // Option mistakes fail before the weights are read (seconds for the real model).
+        if (!List.of("auto", "cpu", "cuda").contains(device.toLowerCase(java.util.Locale.ROOT))) {
+            throw new CliError("--device", "unknown device '" + device + "' (expected auto, cpu or cuda)");
+        }
+        if (device.equalsIgnoreCase("cpu") && p == Precision.FP16) {
+            throw new CliError("--precision", "the CPU backend computes in fp32; fp16 needs --device cuda");
+        }
+
+        long loadStart = System.nanoTime();
+        DacModel model = DacModel.load(DacCheckpoint.load(weights));
+        int[][][] codeArray = CodesFile.read(codes, model.config(), codebooks);
+        int batch = codeArray.length;
+        int frames = codeArray[0][0].length;
+
+        try (AtomicOutputs outputs = new AtomicOutputs()) {
+            // Reserve every output before decoding: an unwritable path fails in a second, not after the decode.
+            List<Path> wavTargets = wavPaths(out, batch);
+            List<Path> wavTemps = new ArrayList<>();
+            for (Path t : wavTargets) wavTemps.add(outputs.add(t));
+            Path rawTemp = rawOut == null ? null : outputs.add(rawOut);
+            Path statsTemp = stats == null ? null : outputs.add(stats);
+
+            DecoderOptions options = DecoderOptions.defaults().withDevice(device).withPrecision(p)
+                    .withChunkFrames(chunkFrames).withBatch(batch);
+            if (memoryBudget != null) options = options.withMemoryBudget(memoryBudget);
+            try (Decoder decoder = openDecoder(model, options)) {
+                double loadMs = (System.nanoTime() - loadStart) / 1e6;
+                if (!decoder.note().isEmpty()) err.println("dac: " + decoder.note());
+                if (device.equalsIgnoreCase("auto") || verbose) {
+                    err.println("dac: decoding on " + decoder.backendName() + " (" + decoder.device() + ", " + decoder.precision() + ")");
+                }
+                Progress progress = main.terminal
+                        ? new Progress(err, main.progressAfterNanos, model.config().hop(), model.config().sampleRate()) : null;
+                float[][] samples;
+                try {
+                    samples = decoder.decode(codeArray, progress);
+                } catch (IllegalArgumentException e) {
+                    // The decoder checks codes again; anything it rejects is the codes file's problem.
+                    throw new CliError(codes, Main.oneLine(e.getMessage()).replaceFirst("^codes: ", ""), e);
+                } finally {
+                    if (progress != null) progress.finish();
+                }
+                DecodeStats s = decoder.lastStats();
+                int sampleRate = decoder.config().sampleRate();
+                int length = frames * decoder.config().hop();
+                for (int b = 0; b < batch; b++) Wav.write(wavTemps.get(b), samples[b], length, sampleRate);
+                if (rawTemp != null) writeRaw(rawTemp, samples, length);
+                List<Map<String, Object>> streams = batchStats ? streamFigures(samples, length) : null;
+                if (statsTemp != null) writeStats(statsTemp, s, loadMs, streams);
+                if (streams != null) {
+                    for (int b = 0; b < batch; b++) {
+                        Map<String, Object> f = streams.get(b);
+                        err.printf(java.util.Locale.ROOT, "dac: stream %d: %d samples, rms %.4f, peak %.4f, |x| > 0.99: %.3f%%%n", b,
+                                f.get("samples"), f.get("rms"), f.get("peak"), 100 * (double) f.get("near_clip_fraction"));
+                    }
+                }
+                if (verbose) {
+                    err.printf(java.util.Locale.ROOT, "dac: %d stream(s), %d frames, %.2f s of audio in %.0f ms (load %.0f ms, step %d frames, arena %s)%n",
+                            batch, frames, s.audioSeconds(), s.decodeMs(), loadMs, s.chunkFrames(), Sizes.human(s.arenaBytes()));
+                }
+            }
+            outputs.commit();
+        }
+        return 0;
+    }
+
+    /** Opens the decoder, turning option problems (unknown device, fp16 on the CPU, tiny budget) into usage errors. */
+    static Decoder openDecoder(DacModel model, DecoderOptions options) {
+        try {
+            return Decoder.open(model, options);
+        } catch (IllegalArgumentException e) {
+            String msg = Main.oneLine(e.getMessage());
+            String option = msg.contains("budget") ? "--memory-budget" : msg.contains("precision") || msg.contains("fp16") ? "--precision" : "--device";
+            throw new CliError(option, msg, e);
+        }
+    }
+
+    static Precision parsePrecision(String text) {
+        if (text == null) return null;
+        try {
+            return Precision.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CliError("--precision", e.getMessage(), e);
+        }
+    }
+
+    /** {@code out.wav} for one stream; {@code out-0.wav, out-1.wav, ...} for several. */
+    static List<Path> wavPaths(Path out, int batch) {
+        if (batch == 1) return List.of(out);
+        String name = out.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : "";
+        List<Path> paths = new ArrayList<>();
+        for (int b = 0; b < batch; b++) paths.add(out.resolveSibling(stem + "-" + b + ext));
+        return paths;
+    }
+
+    private static void writeRaw(Path file, float[][] samples, int length) throws java.io.IOException {
+        long total = (long) samples.length * length;
+        if (total > Integer.MAX_VALUE - 16) throw new CliError(file, "too many samples for one .npy (" + total + ")");
+        float[] flat = new float[(int) total];
+        for (int b = 0; b < samples.length; b++) System.arraycopy(samples[b], 0, flat, b * length, length);
+        Npy.writeFloat32(file, new long[] {samples.length, 1, length}, flat);
+    }
+
+    /** Every figure of {@link DecodeStats}, snake_case, plus the realtime factor. */
+    static Map<String, Object> statsMap(DecodeStats s, double loadMs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("backend", s.backend());
+        m.put("precision", s.precision().toString());
+        m.put("device", s.device());
+        m.put("batch", s.batch());
+        m.put("frames", s.frames());
+        m.put("samples", s.samples());
+        m.put("audio_seconds", s.audioSeconds());
+        m.put("chunk_frames", s.chunkFrames());
+        m.put("halo_frames", s.haloFrames());
+        m.put("load_ms", loadMs);
+        m.put("decode_ms", s.decodeMs());
+        m.put("weights_bytes", s.weightsBytes());
+        m.put("arena_bytes", s.arenaBytes());
+        m.put("peak_bytes", s.peakBytes());
+        m.put("realtime_factor", s.decodeMs() > 0 ? s.audioSeconds() / (s.decodeMs() / 1000.0) : 0.0);
+        return m;
+    }
+
+    private static void writeStats(Path file, DecodeStats s, double loadMs, List<Map<String, Object>> streams) throws java.io.IOException {
+        Map<String, Object> m = statsMap(s, loadMs);
+        if (streams != null) m.put("streams", streams);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), m);
+    }
+
+    /** Per-stream figures: RMS, peak and the fraction of samples with |x| > 0.99 (near clipping). */
+    static List<Map<String, Object>> streamFigures(float[][] samples, int length) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (float[] s : samples) {
+            double sum = 0, peak = 0;
+            long loud = 0;
+            for (int i = 0; i < length; i++) {
+                double x = s[i];
+                sum += x * x;
+                peak = Math.max(peak, Math.abs(x));
+                if (Math.abs(x) > 0.99) loud++;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("samples", length);
+            m.put("rms", Math.sqrt(sum / length));
+            m.put("peak", peak);
+            m.put("near_clip_fraction", loud / (double) length);
+            list.add(m);
+        }
+        return list;
+    }
+}

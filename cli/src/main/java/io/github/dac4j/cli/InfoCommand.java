@@ -1,0 +1,76 @@
+package io.github.dac4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.dac4j.weights.DacCheckpoint;
+import io.github.dac4j.weights.DacConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code dac info}: what a checkpoint holds, after loading and checking it. */
+@Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Show a checkpoint's layout, stored dtype, configuration, decode-path parameters and bytes.")
+final class InfoCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "DAC checkpoint (any layout).")
+    Path weights;
+
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    @Option(names = "--verbose", description = "Print stack traces on errors.")
+    boolean verbose;
+
+    @Override public Integer call() throws Exception {
+        DacCheckpoint c = DacCheckpoint.load(weights);
+        DacConfig k = c.config();
+        long fileBytes = Files.size(weights);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", weights.toString());
+            m.put("layout", c.layout().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("layout_description", c.layout().description());
+            m.put("dtype", c.storedDtype().name());
+            m.put("config", configMap(k));
+            m.put("parameters", c.parameterCount());
+            m.put("tensors", c.tensors().size());
+            m.put("stored_bytes", c.storedBytes());
+            m.put("file_bytes", fileBytes);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+        } else {
+            out.printf("file          %s%n", weights);
+            out.printf("layout        %s (%s)%n", c.layout().name().toLowerCase(java.util.Locale.ROOT), c.layout().description());
+            out.printf("dtype         %s%n", c.storedDtype());
+            out.printf("config        %s%n", k);
+            out.printf("parameters    %,d (decode path)%n", c.parameterCount());
+            out.printf("tensors       %d (decode path)%n", c.tensors().size());
+            out.printf("bytes         %,d stored decode path (%s), %,d file%n", c.storedBytes(), Sizes.human(c.storedBytes()), fileBytes);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static Map<String, Object> configMap(DacConfig k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("latent_dim", k.latentDim());
+        m.put("decoder_dim", k.decoderDim());
+        m.put("strides", k.strides());
+        m.put("n_codebooks", k.nCodebooks());
+        m.put("codebook_size", k.codebookSize());
+        m.put("codebook_dim", k.codebookDim());
+        m.put("hop", k.hop());
+        m.put("sample_rate", k.sampleRate());
+        return m;
+    }
+}

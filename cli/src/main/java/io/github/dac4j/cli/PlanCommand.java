@@ -1,0 +1,174 @@
+package io.github.dac4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.dac4j.core.DecoderOptions;
+import io.github.dac4j.core.Precision;
+import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.plan.MemoryPlan;
+import io.github.dac4j.core.plan.PlannedBuffer;
+import io.github.dac4j.core.stream.StepProgram;
+import io.github.dac4j.weights.DacCheckpoint;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code dac plan}: the arena layout of one decode step and the exact arena bytes a decode with these options
+ * would allocate, computed from the checkpoint alone (no device is opened).
+ */
+@Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Print the memory plan of one decode step and the arena bytes a decode would use (no GPU needed).")
+final class PlanCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "DAC checkpoint (any layout).")
+    Path weights;
+
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16",
+            description = "Activation precision: fp32 plans for the CPU, fp16 for CUDA. Default: ${DEFAULT-VALUE}.")
+    String precision;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda", description = "Backend whose workspace to plan for; default cuda for fp16, else cpu.")
+    String device;
+
+    static final class Step {
+        @Option(names = "--chunk-frames", paramLabel = "N",
+                description = "Frames per step (default " + DecoderOptions.DEFAULT_CHUNK_FRAMES + "); 0 = the whole sequence (needs --frames).")
+        Integer chunkFrames;
+
+        @Option(names = "--memory-budget", paramLabel = "SIZE", converter = Sizes.class,
+                description = "Arena bytes allowed: report the largest step that fits (64MiB, 512KiB, 1GiB, 1000000).")
+        Long memoryBudget;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Step step = new Step();
+
+    @Option(names = "--frames", paramLabel = "T", description = "Sequence length in frames, for --chunk-frames 0.")
+    Integer frames;
+
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "B", description = "Streams decoded together. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--json", description = "Print JSON: every buffer's name, shape, bytes, offset, first/last op, producer.")
+    boolean json;
+
+    @Option(names = "--verbose", description = "Print stack traces on errors.")
+    boolean verbose;
+
+    @Override public Integer call() throws Exception {
+        Precision p = DecodeCommand.parsePrecision(precision);
+        String dev = device == null ? (p == Precision.FP16 ? "cuda" : "cpu") : device.toLowerCase(Locale.ROOT);
+        if (!dev.equals("cpu") && !dev.equals("cuda")) throw new CliError("--device", "unknown device '" + device + "' (expected cpu or cuda)");
+        if (dev.equals("cpu") && p != Precision.FP32) throw new CliError("--precision", "the CPU backend computes in fp32; fp16 needs --device cuda");
+        if (batch < 1) throw new CliError("--batch", "must be at least 1, got " + batch);
+        if (frames != null && frames < 1) throw new CliError("--frames", "must be at least 1, got " + frames);
+
+        DacModel model = DacModel.load(DacCheckpoint.load(weights));
+        Workspace workspace = workspaceFor(dev, model, p);
+        int stepFrames;
+        if (step.memoryBudget != null) {
+            stepFrames = stepForBudget(model, batch, p, workspace, step.memoryBudget);
+        } else {
+            int chunk = step.chunkFrames == null ? DecoderOptions.DEFAULT_CHUNK_FRAMES : step.chunkFrames;
+            if (chunk < 0) throw new CliError("--chunk-frames", "must be >= 0, got " + chunk);
+            if (chunk == 0) {
+                if (frames == null) throw new CliError("--chunk-frames", "0 plans the whole sequence in one step: give its length with --frames T");
+                // As Decoder does: the whole sequence plus the look-ahead flush in one step.
+                chunk = frames + program(model, batch, 1, p, workspace).lookaheadFrames();
+            }
+            stepFrames = chunk;
+        }
+        StepProgram program = program(model, batch, stepFrames, p, workspace);
+        MemoryPlan plan = program.plan();
+        long workspaceBytes = workspace.bytes(model, batch, stepFrames);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(planMap(program, dev, p, workspaceBytes, step.memoryBudget)));
+        } else {
+            out.printf("step %d frames (%d samples), batch %d, %s on %s, look-ahead %d frames%n", stepFrames,
+                    (long) stepFrames * model.config().hop(), batch, p, dev, program.lookaheadFrames());
+            if (step.memoryBudget != null) out.printf("memory budget %d bytes: the largest step that fits is %d frames%n", step.memoryBudget, stepFrames);
+            if (dev.equals("cuda")) out.println("note: CUDA workspace not included yet (0 bytes) until CudaBackend.workspaceBytesFor is wired");
+            out.print(plan.table());
+            out.printf("arena bytes: %d%n", plan.arenaBytes());
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Scratch bytes a backend adds to the arena for a step. */
+    @FunctionalInterface
+    interface Workspace {
+        long bytes(DacModel model, int streams, int stepFrames);
+    }
+
+    static Workspace workspaceFor(String device, DacModel model, Precision p) {
+        if (device.equals("cpu")) return (m, b, s) -> 0L; // CpuBackend.workspaceBytes is 0: it keeps its scratch on the heap
+        // TODO(lead): return (m, b, s) -> io.github.dac4j.cuda.CudaBackend.workspaceBytesFor(m, b, s, p);
+        // once branch `cuda` adds that static method. Until then the CUDA plan leaves the workspace out.
+        return (m, b, s) -> 0L;
+    }
+
+    static StepProgram program(DacModel model, int batch, int stepFrames, Precision p, Workspace w) {
+        return new StepProgram(model, batch, stepFrames, p.bytes(), w.bytes(model, batch, stepFrames));
+    }
+
+    /**
+     * The largest step whose arena fits the budget, by binary search over [1, 65536] frames as
+     * {@code Decoder.stepForBudget} does (that method is private; this must stay in step with it).
+     */
+    static int stepForBudget(DacModel model, int batch, Precision p, Workspace w, long budget) {
+        int lo = 1, hi = 1 << 16;
+        long smallest = program(model, batch, lo, p, w).plan().arenaBytes();
+        if (smallest > budget) {
+            throw new CliError("--memory-budget", budget + " bytes is below the smallest step's arena (" + smallest + " bytes for 1 frame)");
+        }
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (program(model, batch, mid, p, w).plan().arenaBytes() <= budget) lo = mid; else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    static Map<String, Object> planMap(StepProgram program, String device, Precision p, long workspaceBytes, Long budget) {
+        MemoryPlan plan = program.plan();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("device", device);
+        m.put("precision", p.toString());
+        m.put("batch", program.streams());
+        m.put("step_frames", program.stepFrames());
+        m.put("lookahead_frames", program.lookaheadFrames());
+        if (budget != null) m.put("memory_budget", budget);
+        m.put("workspace_bytes", workspaceBytes);
+        m.put("arena_bytes", plan.arenaBytes());
+        m.put("live_bytes", plan.liveBytes());
+        List<Map<String, Object>> buffers = new ArrayList<>();
+        for (PlannedBuffer b : plan.buffers()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", b.name());
+            e.put("shape", b.request().shape());
+            e.put("bytes", b.request().bytes());
+            e.put("offset", b.offset());
+            e.put("first_op", b.request().firstUse());
+            e.put("last_op", b.request().lastUse());
+            e.put("producer", b.request().producer());
+            buffers.add(e);
+        }
+        m.put("buffers", buffers);
+        return m;
+    }
+}

@@ -1,0 +1,70 @@
+package io.github.dac4j.cli;
+
+import io.github.dac4j.weights.Npy;
+import io.github.dac4j.weights.NpyArray;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** Runs the CLI in-process and reads fixtures: the helpers every CLI test shares. */
+final class Cli {
+    private Cli() {}
+
+    /** What one command line did. */
+    record Result(int code, String out, String err) {
+        /** The non-empty lines of stderr. */
+        String[] errLines() { return err.lines().filter(l -> !l.isBlank()).toArray(String[]::new); }
+    }
+
+    static Result run(String... args) { return run(new Main(), args); }
+
+    static Result run(Main main, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8); PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Main.run(main, args, o, e);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A file under {@code src/test/resources/fixtures}. */
+    static Path fixture(String name) {
+        try {
+            var url = Cli.class.getResource("/fixtures/" + name);
+            if (url == null) throw new IllegalStateException("missing test fixture " + name);
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static float[] floats(Path npy) throws IOException {
+        NpyArray a = Npy.read(npy);
+        return a.floats();
+    }
+
+    /** ||out - ref|| / ||ref||; NaN anywhere gives NaN, which fails every {@code <=} check. */
+    static double relativeError(float[] out, float[] ref) {
+        if (out.length != ref.length) throw new AssertionError("length " + out.length + " != " + ref.length);
+        double num = 0, den = 0;
+        for (int i = 0; i < ref.length; i++) {
+            double d = (double) out[i] - ref[i];
+            num += d * d;
+            den += (double) ref[i] * ref[i];
+        }
+        return Math.sqrt(num / den);
+    }
+
+    /** File names in a directory, sorted. */
+    static String[] list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toArray(String[]::new);
+        }
+    }
+}
