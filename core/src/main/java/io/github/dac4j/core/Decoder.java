@@ -89,6 +89,14 @@ public final class Decoder implements AutoCloseable {
     /** Frames of look-ahead: samples of frame f are out once frame f + lookahead has been pushed. */
     public int lookaheadFrames() { return program(1).lookaheadFrames(); }
 
+    /**
+     * Frames per decode step: the configured chunk, or the largest step that fits the memory budget; 0 when
+     * decoding whole sequences in one step.
+     */
+    public int stepFrames() {
+        return options.memoryBudget() > 0 || options.chunkFrames() > 0 ? program(1).stepFrames() : 0;
+    }
+
     /** The memory plan of the current step program (the one the last decode used, or the configured one). */
     public MemoryPlan plan() { return program(1).plan(); }
 
