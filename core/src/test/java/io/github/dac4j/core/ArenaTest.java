@@ -91,6 +91,36 @@ class ArenaTest {
         return rt.totalMemory() - rt.freeMemory();
     }
 
+    @Test
+    void decodesIntoCallerBuffersAndArrays() throws Exception {
+        DacConfig config = DacConfig.tiny();
+        DacModel model = DacModel.load(RandomModels.checkpoint(config, 4));
+        int[][][] codes = RandomModels.codes(config, 2, 3, 19, 4);
+        try (Decoder d = Decoder.open(model, cpu().withBatch(2).withChunkFrames(5))) {
+            float[][] expected = d.decode(codes);
+            java.nio.FloatBuffer[] buffers = {
+                    java.nio.ByteBuffer.allocateDirect(4 * (expected[0].length + 3)).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer(),
+                    java.nio.FloatBuffer.allocate(expected[1].length)};
+            buffers[0].position(3);
+            d.decodeInto(codes, buffers, null);
+            for (int b = 0; b < 2; b++) {
+                float[] got = new float[expected[b].length];
+                buffers[b].flip();
+                buffers[b].position(b == 0 ? 3 : 0);
+                buffers[b].get(got);
+                assertArrayEquals(expected[b], got);
+            }
+            float[][] arrays = {new float[expected[0].length], new float[expected[1].length + 10]};
+            long[] lastProgress = new long[2];
+            d.decodeInto(codes, arrays, (done, total) -> { lastProgress[0] = done; lastProgress[1] = total; });
+            assertArrayEquals(expected[0], arrays[0]);
+            assertEquals(lastProgress[1], lastProgress[0], "progress reaches its total");
+            IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                    () -> d.decodeInto(codes, new float[][] {new float[10], new float[10]}, null));
+            assertTrue(small.getMessage().contains("must hold"), small.getMessage());
+        }
+    }
+
     /** One model, shared by decoders on several threads (one decoder per thread): same samples as alone. */
     @Test
     void decodersOnSeveralThreadsShareOneModel() throws Exception {
