@@ -39,12 +39,13 @@ import java.util.Map;
  *   <li><b>measure</b> ({@code time-vs-step.csv/.png}): real decodes of one short random input on the chosen
  *       device at steps 1, 4, 16, 43, 86, 172 frames and whole, with time and the decode's {@code peak_bytes}.</li>
  *   <li><b>check</b> ({@code length-check.csv}): real decodes of 10 s and 60 s of audio at one fixed step, to show
- *       with measured figures, not only the plan, that {@code peak_bytes} does not grow with the length.</li>
+ *       with measured figures, not only the plan, that {@code peak_bytes} does not grow with the length. On a
+ *       slow CPU, {@code --check-config small} runs it on the fixture-sized model (same graph, narrower).</li>
  * </ol>
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.github.dac4j.bench.MemoryStudy --out docs/memory [--device cpu] [--precision fp32]
- *      [--seconds 2] [--check-seconds 10,60] [--check-step 86] [--plan-only]
+ *      [--seconds 1] [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|small] [--plan-only]
  * </pre>
  * Weights are random with the real shapes ({@link BenchModels}): memory and time do not depend on their values.
  */
@@ -61,7 +62,7 @@ public final class MemoryStudy {
     /** Columns of {@code time-vs-step.csv}. */
     static final String MEASURE_HEADER = "step,step_frames,seconds,frames,device,precision,decode_ms,realtime_factor,peak_bytes,arena_bytes";
     /** Columns of {@code length-check.csv}. */
-    static final String CHECK_HEADER = "seconds,frames,step_frames,device,precision,decode_ms,peak_bytes,arena_bytes,finite";
+    static final String CHECK_HEADER = "config,seconds,frames,step_frames,device,precision,decode_ms,peak_bytes,arena_bytes,finite";
 
     private MemoryStudy() {}
 
@@ -83,9 +84,10 @@ public final class MemoryStudy {
         Path out = Path.of(require(a, "out"));
         String device = a.getOrDefault("device", "cpu");
         Precision precision = a.containsKey("precision") ? Precision.parse(a.get("precision")) : null;
-        double seconds = Double.parseDouble(a.getOrDefault("seconds", "2"));
+        double seconds = Double.parseDouble(a.getOrDefault("seconds", "1"));
         double[] checkSeconds = Arrays.stream(a.getOrDefault("check-seconds", "10,60").split(",")).mapToDouble(Double::parseDouble).toArray();
         int checkStep = Integer.parseInt(a.getOrDefault("check-step", "86"));
+        String checkConfig = a.getOrDefault("check-config", "dac44khz");
         Files.createDirectories(out);
 
         DacConfig config = DacConfig.dac44khz();
@@ -107,11 +109,18 @@ public final class MemoryStudy {
         stepCharts(measured, out);
         System.out.println("wrote " + out.resolve("time-vs-step.csv") + " and .png");
 
+        // The check decodes minutes of audio: on a slow CPU, --check-config small runs it on a fixture-sized model.
+        DacModel checkModel = switch (checkConfig) {
+            case "dac44khz" -> model;
+            case "small" -> BenchModels.random(DacConfig.small(), 2026);
+            default -> { usage("--check-config must be dac44khz or small, got '" + checkConfig + "'"); yield null; }
+        };
+        System.out.println("length check on the " + checkConfig + " model: " + checkModel.config());
         List<Measured> check = new ArrayList<>();
-        for (double s : checkSeconds) check.add(decode(model, device, precision, checkStep, s, String.valueOf(checkStep)));
+        for (double s : checkSeconds) check.add(decode(checkModel, device, precision, checkStep, s, String.valueOf(checkStep)));
         writeLines(out.resolve("length-check.csv"), CHECK_HEADER, check.stream().map(m -> String.format(Locale.ROOT,
-                "%s,%d,%d,%s,%s,%.1f,%d,%d,%s", num(m.seconds), m.frames, m.stepFrames, m.device, m.precision, m.decodeMs,
-                m.peakBytes, m.arenaBytes, m.finite)).toList());
+                "%s,%s,%d,%d,%s,%s,%.1f,%d,%d,%s", checkConfig, num(m.seconds), m.frames, m.stepFrames, m.device, m.precision,
+                m.decodeMs, m.peakBytes, m.arenaBytes, m.finite)).toList());
         boolean same = check.stream().mapToLong(Measured::peakBytes).distinct().count() == 1
                 && check.stream().mapToLong(Measured::arenaBytes).distinct().count() == 1;
         System.out.println((same ? "OK" : "FAILED") + ": peak_bytes at a " + checkStep + "-frame step for "
@@ -155,8 +164,8 @@ public final class MemoryStudy {
 
     /** Decodes one random input of {@code seconds} at each step size, after one unmeasured warm-up decode. */
     static List<Measured> measureSteps(DacModel model, String device, Precision precision, double seconds) {
-        // Warm-up: lets the JIT compile the kernels before the first measured decode.
-        decode(model, device, precision, 86, seconds, "warm-up");
+        // Warm-up: 16 frames let the JIT compile the kernels before the first measured decode.
+        decode(model, device, precision, 16, 16.0 * model.config().hop() / model.config().sampleRate(), "warm-up");
         List<Measured> list = new ArrayList<>();
         for (int step : MEASURED_STEPS) {
             Measured m = decode(model, device, precision, step, seconds, step == 0 ? "whole" : String.valueOf(step));
@@ -287,7 +296,7 @@ public final class MemoryStudy {
             if (!k.startsWith("--")) usage("unexpected argument '" + k + "'");
             k = k.substring(2);
             if (k.equals("plan-only")) { m.put(k, "true"); continue; }
-            if (!List.of("out", "device", "precision", "seconds", "check-seconds", "check-step").contains(k)) usage("unknown option --" + k);
+            if (!List.of("out", "device", "precision", "seconds", "check-seconds", "check-step", "check-config").contains(k)) usage("unknown option --" + k);
             if (i + 1 >= args.length) usage("--" + k + " needs a value");
             m.put(k, args[++i]);
         }
@@ -302,7 +311,7 @@ public final class MemoryStudy {
     private static void usage(String problem) {
         System.err.println("MemoryStudy: " + problem);
         System.err.println("usage: MemoryStudy --out DIR [--device cpu|cuda|auto] [--precision fp32|fp16] [--seconds 2]"
-                + " [--check-seconds 10,60] [--check-step 86] [--plan-only]");
+                + " [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|small] [--plan-only]");
         System.exit(2);
     }
 }
