@@ -45,7 +45,7 @@ import java.util.Map;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.github.dac4j.bench.MemoryStudy --out docs/memory [--device cpu] [--precision fp32]
- *      [--seconds 1] [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|small] [--plan-only]
+ *      [--seconds 1] [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|small] [--plan-only] [--replot]
  * </pre>
  * Weights are random with the real shapes ({@link BenchModels}): memory and time do not depend on their values.
  */
@@ -89,6 +89,11 @@ public final class MemoryStudy {
         int checkStep = Integer.parseInt(a.getOrDefault("check-step", "86"));
         String checkConfig = a.getOrDefault("check-config", "dac44khz");
         Files.createDirectories(out);
+        if (a.containsKey("replot")) {
+            stepCharts(readMeasured(out.resolve("time-vs-step.csv")), out);
+            System.out.println("redrew the step charts from " + out.resolve("time-vs-step.csv"));
+            return;
+        }
 
         DacConfig config = DacConfig.dac44khz();
         long t0 = System.nanoTime();
@@ -226,36 +231,62 @@ public final class MemoryStudy {
         save(chart, png);
     }
 
+    /**
+     * Two charts of the measured decodes against step size: time (linear seconds) and peak_bytes (log MiB).
+     * The whole-sequence decode is its own series: its step (frames + look-ahead) can lie between streaming steps.
+     */
     static void stepCharts(List<Measured> rows, Path dir) {
         Measured any = rows.get(0);
         String what = String.format(Locale.ROOT, "%s s of audio, %s %s", num(any.seconds), any.device, any.precision);
+        List<Measured> streaming = rows.stream().filter(r -> !r.step.equals("whole"))
+                .sorted(java.util.Comparator.comparingInt(Measured::stepFrames)).toList();
+        List<Measured> whole = rows.stream().filter(r -> r.step.equals("whole")).toList();
+
         XYChart time = new XYChartBuilder().width(1000).height(560)
                 .title("Decode time vs step size (" + what + ")")
-                .xAxisTitle("step (code frames, log scale; last point = whole sequence)").yAxisTitle("decode time (ms, log scale)").build();
+                .xAxisTitle("step (code frames, log scale)").yAxisTitle("decode time (s)").build();
         style(time);
         time.getStyler().setXAxisLogarithmic(true);
-        time.getStyler().setYAxisLogarithmic(true);
-        time.getStyler().setLegendVisible(false);
-        XYSeries t = time.addSeries("decode time", rows.stream().mapToDouble(Measured::stepFrames).toArray(),
-                rows.stream().mapToDouble(Measured::decodeMs).toArray());
-        t.setLineColor(COLORS[1]);
-        t.setMarkerColor(COLORS[1]);
-        t.setMarker(SeriesMarkers.CIRCLE);
+        time.getStyler().setYAxisMin(0.0);
+        time.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
+        addStepSeries(time, "streaming steps", streaming, m -> m.decodeMs / 1000, COLORS[1], true);
+        if (!whole.isEmpty()) addStepSeries(time, "whole sequence in one step", whole, m -> m.decodeMs / 1000, COLORS[0], false);
         save(time, dir.resolve("time-vs-step.png"));
 
         XYChart mem = new XYChartBuilder().width(1000).height(560)
                 .title("Peak activation bytes vs step size (" + what + ", measured decodes)")
-                .xAxisTitle("step (code frames, log scale; last point = whole sequence)").yAxisTitle("peak_bytes (MiB, log scale)").build();
+                .xAxisTitle("step (code frames, log scale)").yAxisTitle("peak_bytes (MiB, log scale)").build();
         style(mem);
         mem.getStyler().setXAxisLogarithmic(true);
         mem.getStyler().setYAxisLogarithmic(true);
-        mem.getStyler().setLegendVisible(false);
-        XYSeries m = mem.addSeries("peak", rows.stream().mapToDouble(Measured::stepFrames).toArray(),
-                rows.stream().mapToDouble(r -> r.peakBytes / 1048576.0).toArray());
-        m.setLineColor(COLORS[0]);
-        m.setMarkerColor(COLORS[0]);
-        m.setMarker(SeriesMarkers.CIRCLE);
+        mem.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        addStepSeries(mem, "streaming steps", streaming, m -> m.peakBytes / 1048576.0, COLORS[1], true);
+        if (!whole.isEmpty()) addStepSeries(mem, "whole sequence in one step", whole, m -> m.peakBytes / 1048576.0, COLORS[0], false);
         save(mem, dir.resolve("peak-vs-step.png"));
+    }
+
+    private static void addStepSeries(XYChart chart, String name, List<Measured> rows, java.util.function.ToDoubleFunction<Measured> y,
+                                      Color color, boolean line) {
+        XYSeries s = chart.addSeries(name, rows.stream().mapToDouble(Measured::stepFrames).toArray(), rows.stream().mapToDouble(y).toArray());
+        s.setLineColor(color);
+        s.setMarkerColor(color);
+        s.setMarker(line ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
+        s.setLineStyle(line ? SeriesLines.SOLID : SeriesLines.NONE);
+    }
+
+    /** Reads back {@code time-vs-step.csv}, to redraw its charts without decoding again ({@code --replot}). */
+    static List<Measured> readMeasured(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        if (lines.isEmpty() || !lines.get(0).equals(MEASURE_HEADER)) {
+            throw new IOException(csv + ": not a time-vs-step.csv (header must be " + MEASURE_HEADER + ")");
+        }
+        List<Measured> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            rows.add(new Measured(f[0], Integer.parseInt(f[1]), Double.parseDouble(f[2]), Long.parseLong(f[3]), f[4],
+                    Precision.parse(f[5]), Double.parseDouble(f[6]), Long.parseLong(f[8]), Long.parseLong(f[9]), true));
+        }
+        return rows;
     }
 
     private static void style(XYChart chart) {
@@ -295,7 +326,7 @@ public final class MemoryStudy {
             String k = args[i];
             if (!k.startsWith("--")) usage("unexpected argument '" + k + "'");
             k = k.substring(2);
-            if (k.equals("plan-only")) { m.put(k, "true"); continue; }
+            if (k.equals("plan-only") || k.equals("replot")) { m.put(k, "true"); continue; }
             if (!List.of("out", "device", "precision", "seconds", "check-seconds", "check-step", "check-config").contains(k)) usage("unknown option --" + k);
             if (i + 1 >= args.length) usage("--" + k + " needs a value");
             m.put(k, args[++i]);
@@ -311,7 +342,7 @@ public final class MemoryStudy {
     private static void usage(String problem) {
         System.err.println("MemoryStudy: " + problem);
         System.err.println("usage: MemoryStudy --out DIR [--device cpu|cuda|auto] [--precision fp32|fp16] [--seconds 2]"
-                + " [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|small] [--plan-only]");
+                + " [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|small] [--plan-only] [--replot]");
         System.exit(2);
     }
 }
