@@ -454,6 +454,29 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /**
+     * Writes host floats ({@code [streams, rows, channels]}, the whole buffer) into {@code dst}, rounded to the
+     * activation precision. For tests and tools: the decoder itself only writes codes.
+     */
+    void write(Act dst, float[] data) {
+        current();
+        if (data.length != dst.elements()) throw new IllegalArgumentException(dst.name() + " holds " + dst.elements() + " elements, got " + data.length);
+        JCudaDriver.cuStreamSynchronize(stream);
+        if (precision == Precision.FP32) JCudaDriver.cuMemcpyHtoD(at(dst, 0), Pointer.to(data), 4L * data.length);
+        else JCudaDriver.cuMemcpyHtoD(at(dst, 0), Pointer.to(Half.fromFloats(data)), 2L * data.length);
+    }
+
+    /** For tests that launch kernels themselves. */
+    Kernels kernels() { return kernels; }
+
+    CUstream stream() { return stream; }
+
+    /** Device address of row {@code row} of stream 0 of {@code a}, for tests. */
+    CUdeviceptr address(Act a, int row) {
+        current();
+        return at(a, row);
+    }
+
     /** Waits for every op issued so far. */
     public void synchronize() {
         current();
