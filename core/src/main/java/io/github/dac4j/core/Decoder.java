@@ -89,6 +89,14 @@ public final class Decoder implements AutoCloseable {
     /** Frames of look-ahead: samples of frame f are out once frame f + lookahead has been pushed. */
     public int lookaheadFrames() { return program(1).lookaheadFrames(); }
 
+    /**
+     * Frames per decode step: the configured chunk, or the largest step that fits the memory budget; 0 when
+     * decoding whole sequences in one step.
+     */
+    public int stepFrames() {
+        return options.memoryBudget() > 0 || options.chunkFrames() > 0 ? program(1).stepFrames() : 0;
+    }
+
     /** The memory plan of the current step program (the one the last decode used, or the configured one). */
     public MemoryPlan plan() { return program(1).plan(); }
 
@@ -106,16 +114,41 @@ public final class Decoder implements AutoCloseable {
         return out;
     }
 
-    /** Decodes into caller arrays {@code out[b]}, each at least {@code hop * T} long. */
+    /** Decodes into caller arrays {@code out[b]}, each at least {@code hop * T} long, from index 0. */
     public void decodeInto(int[][][] codes, float[][] out, Progress progress) {
         int frames = Codes.check(codes, model.config(), false, false);
+        checkOutputs(codes.length, out.length, frames, b -> out[b] == null ? -1 : out[b].length);
+        run(codes, frames, (b, position, samples, row, count) -> backend.read(samples, b, row, count, out[b], (int) position), progress);
+    }
+
+    /**
+     * Decodes into caller buffers {@code out[b]} (heap or direct), written from their current positions, which
+     * advance by {@code hop * T}. Each must have that many elements remaining.
+     */
+    public void decodeInto(int[][][] codes, java.nio.FloatBuffer[] out, Progress progress) {
+        int frames = Codes.check(codes, model.config(), false, false);
+        checkOutputs(codes.length, out.length, frames, b -> out[b] == null ? -1 : out[b].remaining());
+        run(codes, frames, (b, position, samples, row, count) -> {
+            if (staging.length < count) staging = new float[count];
+            backend.read(samples, b, row, count, staging, 0);
+            out[b].put(staging, 0, count);
+        }, progress);
+    }
+
+    private float[] staging = new float[0];
+
+    private void checkOutputs(int streams, int outputs, int frames, java.util.function.IntUnaryOperator capacity) {
         long samplesPerStream = (long) frames * model.config().hop();
-        if (out.length < codes.length) throw new IllegalArgumentException("output has " + out.length + " streams, codes have " + codes.length);
-        for (float[] o : out) {
-            if (o == null || o.length < samplesPerStream) {
-                throw new IllegalArgumentException("output arrays must hold " + samplesPerStream + " samples each");
+        if (outputs < streams) throw new IllegalArgumentException("output has " + outputs + " streams, codes have " + streams);
+        for (int b = 0; b < streams; b++) {
+            if (capacity.applyAsInt(b) < samplesPerStream) {
+                throw new IllegalArgumentException("output " + b + " must hold " + samplesPerStream + " samples");
             }
         }
+    }
+
+    /** The whole decode as steps over one session, handing samples to {@code sink}. */
+    private void run(int[][][] codes, int frames, StreamSession.SampleSink sink, Progress progress) {
         ensureIdle();
         int streams = codes.length;
         int step = chosenStep(frames);
@@ -123,8 +156,8 @@ public final class Decoder implements AutoCloseable {
         StreamSession s = session(streams);
         long start = System.nanoTime();
         long total = frames + (long) program.lookaheadFrames();
+        boolean completed = false;
         try {
-            StreamSession.SampleSink sink = (b, position, samples, row, count) -> backend.read(samples, b, row, count, out[b], (int) position);
             for (int done = 0; done < frames; ) {
                 int n = Math.min(step, frames - done);
                 s.advance(codes, Codes.codebooks(codes), done, n, sink);
@@ -134,8 +167,9 @@ public final class Decoder implements AutoCloseable {
             for (int b = 0; b < streams; b++) s.finish(b);
             s.drain(sink);
             if (progress != null) progress.update(total, total);
+            completed = true;
         } finally {
-            session = null; // a failed step leaves histories undefined: the next decode starts afresh
+            if (!completed) session = null; // histories are undefined after a failed step: start afresh next time
         }
         lastStats = stats(streams, frames, (System.nanoTime() - start) / 1e6);
     }

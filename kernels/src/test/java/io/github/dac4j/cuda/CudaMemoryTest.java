@@ -1,0 +1,108 @@
+package io.github.dac4j.cuda;
+
+import io.github.dac4j.core.Decoder;
+import io.github.dac4j.core.DecoderOptions;
+import io.github.dac4j.core.Precision;
+import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.plan.MemoryPlan;
+import io.github.dac4j.core.stream.StepProgram;
+import io.github.dac4j.core.stream.StreamSession;
+import io.github.dac4j.weights.DacConfig;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.JCudaDriver;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Device memory: nothing leaks across open/decode/close, and an arena that cannot fit fails clearly. Skipped without a GPU. */
+class CudaMemoryTest {
+    @BeforeEach
+    void gpu() { Gpu.assume(); }
+
+    /** Free device memory, seen through the primary context (which the caller keeps retained). */
+    private static long free() {
+        long[] free = new long[1], total = new long[1];
+        JCudaDriver.cuMemGetInfo(free, total);
+        return free[0];
+    }
+
+    @Test
+    void hundredOpenDecodeCloseCyclesReturnToBaseline() throws Exception {
+        DacConfig config = DacConfig.small();
+        DacModel model = DacModel.load(TestModels.checkpoint(config, 41));
+        int[][][] codes = TestModels.codes(config, 2, config.nCodebooks(), 20, 42);
+        CUdevice device = new CUdevice();
+        CUcontext context = new CUcontext();
+        JCudaDriver.setExceptionsEnabled(true);
+        JCudaDriver.cuInit(0);
+        JCudaDriver.cuDeviceGet(device, 0);
+        // Keep the primary context alive for the whole test: without this it would be destroyed at each close,
+        // and cuMemGetInfo would see a fresh context every time (cuDNN's lazily loaded kernels included).
+        JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
+        try {
+            JCudaDriver.cuCtxSetCurrent(context);
+            DecoderOptions options = DecoderOptions.defaults().withDevice("cuda").withBatch(2).withChunkFrames(8);
+            try (Decoder d = Decoder.open(model, options)) { d.decode(codes); }   // warm-up: cuDNN loads its kernels once
+            JCudaDriver.cuCtxSetCurrent(context);
+            long baseline = free();
+            for (int i = 0; i < 100; i++) {
+                try (Decoder d = Decoder.open(model, options.withPrecision(i % 2 == 0 ? Precision.FP16 : Precision.FP32))) {
+                    d.decode(codes);
+                }
+            }
+            JCudaDriver.cuCtxSetCurrent(context);
+            long after = free();
+            System.out.printf("free device memory: baseline %d, after 100 cycles %d (difference %d bytes)%n", baseline, after, baseline - after);
+            // a leak of one arena or one weight set per cycle would be > 100 x 100 KiB
+            assertTrue(after >= baseline - (4L << 20), "device memory leaked: " + (baseline - after) + " bytes over 100 cycles");
+        } finally {
+            JCudaDriver.cuDevicePrimaryCtxRelease(device);
+        }
+    }
+
+    @Test
+    void anArenaTooBigFailsClearlyAndTheBackendStaysUsable() throws Exception {
+        DacConfig config = DacConfig.tiny();
+        DacModel model = DacModel.load(TestModels.checkpoint(config, 43));
+        int[][][] codes = TestModels.codes(config, 1, config.nCodebooks(), 9, 44);
+        float[] cpu;
+        try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withChunkFrames(4))) {
+            cpu = d.decode(codes)[0];
+        }
+        try (CudaBackend gpu = new CudaBackend(Precision.FP32, 0)) {
+            gpu.prepare(model);
+            StepProgram program = new StepProgram(model, gpu, 1, 4);
+            gpu.allocate(program.plan());
+            long[] free = new long[1], total = new long[1];
+            JCudaDriver.cuMemGetInfo(free, total);
+            MemoryPlan huge = new MemoryPlan(List.of(), total[0] + (1L << 30), 0);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> gpu.allocate(huge));
+            System.out.println("too big: " + e.getMessage());
+            assertTrue(e.getMessage().contains("--chunk-frames") && e.getMessage().contains("--memory-budget"), e.getMessage());
+            assertTrue(gpu.arenaBytes() >= program.plan().arenaBytes(), "the old arena is back");
+            gpu.allocate(program.plan());
+            float[] out = new float[cpu.length];
+            StreamSession s = new StreamSession(program, gpu, 1);
+            s.advance(codes, config.nCodebooks(), 0, codes[0][0].length, (b, position, samples, row, count) ->
+                    gpu.read(samples, b, row, count, out, (int) position));
+            s.finish(0);
+            s.drain((b, position, samples, row, count) -> gpu.read(samples, b, row, count, out, (int) position));
+            double err = TestModels.relativeError(out, cpu);
+            assertTrue(err <= Gpu.FP32_TOLERANCE, "after the failed allocation: relative error " + err);
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndOpsAfterCloseFailClearly() {
+        CudaBackend gpu = new CudaBackend(Precision.FP16, 0);
+        gpu.close();
+        gpu.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, gpu::synchronize);
+        assertTrue(e.getMessage().contains("closed"));
+    }
+}
