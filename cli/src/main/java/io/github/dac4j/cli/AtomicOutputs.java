@@ -31,7 +31,7 @@ final class AtomicOutputs implements AutoCloseable {
         if (targets.contains(abs)) throw new CliError(target, "named twice as an output");
         Path temp;
         try {
-            temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".partial");
+            temp = createTemp(dir, abs.getFileName().toString());
         } catch (IOException e) {
             throw new CliError(target, "cannot create a file in " + dir + " (" + e.getClass().getSimpleName() + ")", e);
         }
@@ -39,6 +39,23 @@ final class AtomicOutputs implements AutoCloseable {
         temps.add(temp);
         return temp;
     }
+
+    /**
+     * A new empty file beside the target. Not {@code Files.createTempFile}: that makes the file private (0600),
+     * and after the move the output would be unreadable to others; createFile applies the umask as any tool would.
+     */
+    private static Path createTemp(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path p = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".partial");
+            try {
+                return Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 10) throw e;
+            }
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Moves every temporary file into place; if one move fails, removes the ones already moved. */
     void commit() throws IOException {

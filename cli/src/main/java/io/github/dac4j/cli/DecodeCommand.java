@@ -104,7 +104,7 @@ final class DecodeCommand implements Callable<Integer> {
                 double loadMs = (System.nanoTime() - loadStart) / 1e6;
                 if (!decoder.note().isEmpty()) err.println("dac: " + decoder.note());
                 if (device.equalsIgnoreCase("auto") || verbose) {
-                    err.println("dac: decoding on " + decoder.backendName() + " (" + decoder.device() + ", " + decoder.precision() + ")");
+                    err.println("dac: decoding on " + decoder.backendName() + ", " + decoder.precision() + ": " + decoder.device());
                 }
                 Progress progress = main.terminal
                         ? new Progress(err, main.progressAfterNanos, model.config().hop(), model.config().sampleRate()) : null;

@@ -8,6 +8,7 @@ import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.plan.MemoryPlan;
 import io.github.dac4j.core.plan.PlannedBuffer;
 import io.github.dac4j.core.stream.StepProgram;
+import io.github.dac4j.cuda.CudaBackend;
 import io.github.dac4j.weights.DacCheckpoint;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -102,7 +103,7 @@ final class PlanCommand implements Callable<Integer> {
             out.printf("step %d frames (%d samples), batch %d, %s on %s, look-ahead %d frames%n", stepFrames,
                     (long) stepFrames * model.config().hop(), batch, p, dev, program.lookaheadFrames());
             if (step.memoryBudget != null) out.printf("memory budget %d bytes: the largest step that fits is %d frames%n", step.memoryBudget, stepFrames);
-            if (dev.equals("cuda")) out.println("note: CUDA workspace not included yet (0 bytes) until CudaBackend.workspaceBytesFor is wired");
+            if (workspaceBytes > 0) out.printf("workspace %d bytes (%s backend scratch) included%n", workspaceBytes, dev);
             out.print(plan.table());
             out.printf("arena bytes: %d%n", plan.arenaBytes());
         }
@@ -118,9 +119,8 @@ final class PlanCommand implements Callable<Integer> {
 
     static Workspace workspaceFor(String device, DacModel model, Precision p) {
         if (device.equals("cpu")) return (m, b, s) -> 0L; // CpuBackend.workspaceBytes is 0: it keeps its scratch on the heap
-        // TODO(lead): return (m, b, s) -> io.github.dac4j.cuda.CudaBackend.workspaceBytesFor(m, b, s, p);
-        // once branch `cuda` adds that static method. Until then the CUDA plan leaves the workspace out.
-        return (m, b, s) -> 0L;
+        // A static policy: computing it loads no native library, so plans for the GPU work on any machine.
+        return (m, b, s) -> CudaBackend.workspaceBytesFor(m, b, s, p);
     }
 
     static StepProgram program(DacModel model, int batch, int stepFrames, Precision p, Workspace w) {

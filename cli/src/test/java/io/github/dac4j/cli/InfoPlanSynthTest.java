@@ -2,7 +2,13 @@ package io.github.dac4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.dac4j.core.BackendUnavailableException;
+import io.github.dac4j.core.Backends;
 import io.github.dac4j.core.Decoder;
+import io.github.dac4j.core.Precision;
+import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.stream.StepProgram;
+import io.github.dac4j.cuda.CudaBackend;
 import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.plan.MemoryPlan;
 import io.github.dac4j.weights.DacCheckpoint;
@@ -81,6 +87,36 @@ class InfoPlanSynthTest {
         try (Decoder d = Decoder.open(w, DecoderOptions.defaults().withDevice("cpu").withChunkFrames(0))) {
             d.decode(codes);
             assertEquals(d.plan().arenaBytes(), arena(r.out()), r.out());
+        }
+    }
+
+    /** fp16 plans for CUDA: 2-byte activations plus the CUDA backend's workspace, without opening a GPU. */
+    @Test
+    void planForTheGpuIncludesItsWorkspace() throws Exception {
+        Path w = fixture("small-s21.safetensors");
+        Cli.Result r = Cli.run("plan", "--weights", w.toString(), "--precision", "fp16", "--chunk-frames", "20", "--batch", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        DacModel model = DacModel.load(DacCheckpoint.load(w));
+        long workspace = CudaBackend.workspaceBytesFor(model, 2, 20, Precision.FP16);
+        assertTrue(workspace > 0);
+        assertEquals("cuda", j.get("device").asText());
+        assertEquals(workspace, j.get("workspace_bytes").asLong());
+        assertEquals(new StepProgram(model, 2, 20, 2, workspace).plan().arenaBytes(), j.get("arena_bytes").asLong());
+        long fp32 = new ObjectMapper().readTree(Cli.run("plan", "--weights", w.toString(), "--chunk-frames", "20", "--batch", "2", "--json").out())
+                .get("arena_bytes").asLong();
+        assertTrue(fp32 != j.get("arena_bytes").asLong(), "fp16 must plan differently from fp32");
+        boolean gpu;
+        try {
+            Backends.open("cuda", Precision.FP16).backend().close();
+            gpu = true;
+        } catch (BackendUnavailableException e) {
+            gpu = false;
+        }
+        if (gpu) { // where a GPU exists, the plan must be the one the CUDA decoder allocates
+            try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cuda").withPrecision(Precision.FP16).withChunkFrames(20).withBatch(2))) {
+                assertEquals(d.plan().arenaBytes(), j.get("arena_bytes").asLong());
+            }
         }
     }
 
