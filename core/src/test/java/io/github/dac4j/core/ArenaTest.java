@@ -1,5 +1,6 @@
 package io.github.dac4j.core;
 
+import io.github.dac4j.weights.DacSynth;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.weights.DacConfig;
 import org.junit.jupiter.api.Test;
@@ -23,12 +24,12 @@ class ArenaTest {
     @Test
     void peakIsIndependentOfLengthAtAGivenStep() throws Exception {
         DacConfig config = DacConfig.small();
-        DacModel model = DacModel.load(RandomModels.checkpoint(config, 1));
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 1));
         try (Decoder d = Decoder.open(model, cpu().withChunkFrames(16))) {
             long arena = d.plan().arenaBytes();
-            d.decode(RandomModels.codes(config, 1, 4, 40, 1));
+            d.decode(DacSynth.codes(config, 1, 4, 40, 1));
             DecodeStats shortStats = d.lastStats();
-            d.decode(RandomModels.codes(config, 1, 4, 900, 2));
+            d.decode(DacSynth.codes(config, 1, 4, 900, 2));
             DecodeStats longStats = d.lastStats();
             assertEquals(shortStats.peakBytes(), longStats.peakBytes());
             assertEquals(shortStats.arenaBytes(), longStats.arenaBytes());
@@ -36,16 +37,16 @@ class ArenaTest {
             assertEquals(16, longStats.chunkFrames());
         }
         try (Decoder d = Decoder.open(model, cpu().withChunkFrames(0))) {
-            d.decode(RandomModels.codes(config, 1, 4, 40, 1));
+            d.decode(DacSynth.codes(config, 1, 4, 40, 1));
             long shortPeak = d.lastStats().peakBytes();
-            d.decode(RandomModels.codes(config, 1, 4, 400, 1));
+            d.decode(DacSynth.codes(config, 1, 4, 400, 1));
             assertTrue(d.lastStats().peakBytes() > 5 * shortPeak, "whole-sequence memory grows with length");
         }
     }
 
     @Test
     void memoryBudgetPicksTheLargestStepThatFits() throws Exception {
-        DacModel model = DacModel.load(RandomModels.checkpoint(DacConfig.small(), 1));
+        DacModel model = DacModel.load(DacSynth.checkpoint(DacConfig.small(), 1));
         long budget = 2L << 20;
         try (Decoder d = Decoder.open(model, cpu().withMemoryBudget(budget))) {
             int step = d.stepFrames();
@@ -63,7 +64,7 @@ class ArenaTest {
     @Test
     void thousandDecodesOfVaryingLengthKeepHeapAndArenaFlat() throws Exception {
         DacConfig config = DacConfig.tiny();
-        DacModel model = DacModel.load(RandomModels.checkpoint(config, 9));
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 9));
         SplittableRandom rnd = new SplittableRandom(3);
         try (Decoder d = Decoder.open(model, cpu().withChunkFrames(8))) {
             long arena = d.plan().arenaBytes();
@@ -71,11 +72,11 @@ class ArenaTest {
             for (int i = 0; i < 1000; i++) {
                 int frames = 1 + rnd.nextInt(30);
                 if (i % 97 == 0) {
-                    int[][][] bad = RandomModels.codes(config, 1, 3, frames, i);
+                    int[][][] bad = DacSynth.codes(config, 1, 3, frames, i);
                     bad[0][1][0] = 999;
                     assertThrows(IllegalArgumentException.class, () -> d.decode(bad));
                 }
-                float[] out = d.decode(RandomModels.codes(config, 1, 3, frames, i))[0];
+                float[] out = d.decode(DacSynth.codes(config, 1, 3, frames, i))[0];
                 assertEquals(frames * config.hop(), out.length);
                 assertEquals(arena, d.lastStats().arenaBytes(), "arena reused at decode " + i);
                 if (i == 100) heapAfterWarmup = usedHeap();
@@ -94,8 +95,8 @@ class ArenaTest {
     @Test
     void decodesIntoCallerBuffersAndArrays() throws Exception {
         DacConfig config = DacConfig.tiny();
-        DacModel model = DacModel.load(RandomModels.checkpoint(config, 4));
-        int[][][] codes = RandomModels.codes(config, 2, 3, 19, 4);
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 4));
+        int[][][] codes = DacSynth.codes(config, 2, 3, 19, 4);
         try (Decoder d = Decoder.open(model, cpu().withBatch(2).withChunkFrames(5))) {
             float[][] expected = d.decode(codes);
             java.nio.FloatBuffer[] buffers = {
@@ -125,8 +126,8 @@ class ArenaTest {
     @Test
     void decodersOnSeveralThreadsShareOneModel() throws Exception {
         DacConfig config = DacConfig.small();
-        DacModel model = DacModel.load(RandomModels.checkpoint(config, 12));
-        int[][][] codes = RandomModels.codes(config, 1, 4, 25, 12);
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 12));
+        int[][][] codes = DacSynth.codes(config, 1, 4, 25, 12);
         float[] alone;
         try (Decoder d = Decoder.open(model, cpu())) {
             alone = d.decode(codes)[0];

@@ -1,5 +1,6 @@
 package io.github.dac4j.core;
 
+import io.github.dac4j.weights.DacSynth;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.weights.DacCheckpoint;
 import io.github.dac4j.weights.DacConfig;
@@ -23,8 +24,8 @@ class DecoderTest {
     @Test
     void matchesFloat64ReferenceOnTinyAndSmall() throws Exception {
         for (DacConfig config : new DacConfig[] {DacConfig.tiny(), DacConfig.small()}) {
-            DacCheckpoint ckpt = RandomModels.checkpoint(config, 7);
-            int[][][] codes = RandomModels.codes(config, 2, config.nCodebooks(), 13, 11);
+            DacCheckpoint ckpt = DacSynth.checkpoint(config, 7);
+            int[][][] codes = DacSynth.codes(config, 2, config.nCodebooks(), 13, 11);
             try (Decoder d = Decoder.open(DacModel.load(ckpt), cpu().withBatch(2).withChunkFrames(0))) {
                 float[][] out = d.decode(codes);
                 ReferenceDecoder ref = new ReferenceDecoder(ckpt);
@@ -39,8 +40,8 @@ class DecoderTest {
     @Test
     void fewerCodebooksThanTheModelHas() throws Exception {
         DacConfig config = DacConfig.small();
-        DacCheckpoint ckpt = RandomModels.checkpoint(config, 3);
-        int[][][] codes = RandomModels.codes(config, 1, 2, 9, 5);
+        DacCheckpoint ckpt = DacSynth.checkpoint(config, 3);
+        int[][][] codes = DacSynth.codes(config, 1, 2, 9, 5);
         try (Decoder d = Decoder.open(DacModel.load(ckpt), cpu())) {
             double err = ReferenceDecoder.relativeError(d.decode(codes)[0], new ReferenceDecoder(ckpt).decode(codes[0]));
             assertTrue(err <= FP32_TOLERANCE, "relative error " + err);
@@ -50,9 +51,9 @@ class DecoderTest {
     @Test
     void chunkedAndStreamedAreBitIdenticalToWhole() throws Exception {
         DacConfig config = DacConfig.small();
-        DacModel model = DacModel.load(RandomModels.checkpoint(config, 21));
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 21));
         int frames = 37;
-        int[][][] codes = RandomModels.codes(config, 1, config.nCodebooks(), frames, 99);
+        int[][][] codes = DacSynth.codes(config, 1, config.nCodebooks(), frames, 99);
         float[] whole;
         try (Decoder d = Decoder.open(model, cpu().withChunkFrames(0))) {
             whole = d.decode(codes)[0];
@@ -97,11 +98,11 @@ class DecoderTest {
 
     @Test
     void latencyIsTheLookahead() throws Exception {
-        DacModel model = DacModel.load(RandomModels.checkpoint(DacConfig.small(), 1));
+        DacModel model = DacModel.load(DacSynth.checkpoint(DacConfig.small(), 1));
         try (Decoder d = Decoder.open(model, cpu())) {
             int hop = d.config().hop(), lookahead = d.lookaheadFrames();
             int frames = 40;
-            int[][][] codes = RandomModels.codes(d.config(), 1, 4, frames, 2);
+            int[][][] codes = DacSynth.codes(d.config(), 1, 4, frames, 2);
             try (DecoderStream s = d.stream(1)) {
                 long out = 0;
                 for (int t = 0; t < frames; t++) {
@@ -119,9 +120,9 @@ class DecoderTest {
     @Test
     void dac44khzShapedModel() throws Exception {
         DacConfig config = DacConfig.dac44khz();
-        DacModel model = DacModel.load(RandomModels.checkpoint(config, 44));
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 44));
         assertEquals(54_247_777L, model.parameters());
-        int[][][] codes = RandomModels.codes(config, 1, 9, 12, 8);
+        int[][][] codes = DacSynth.codes(config, 1, 9, 12, 8);
         float[] whole;
         try (Decoder d = Decoder.open(model, cpu().withChunkFrames(0))) {
             assertEquals(10, d.lookaheadFrames());
@@ -135,8 +136,8 @@ class DecoderTest {
     @Test
     void batchStreamsMayFinishEarly() throws Exception {
         DacConfig config = DacConfig.tiny();
-        DacModel model = DacModel.load(RandomModels.checkpoint(config, 5));
-        int[][][] a = RandomModels.codes(config, 1, 3, 40, 1), b = RandomModels.codes(config, 1, 3, 17, 2);
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 5));
+        int[][][] a = DacSynth.codes(config, 1, 3, 40, 1), b = DacSynth.codes(config, 1, 3, 17, 2);
         float[] wholeA, wholeB;
         try (Decoder d = Decoder.open(model, cpu().withChunkFrames(0))) {
             wholeA = d.decode(a)[0];
@@ -184,21 +185,21 @@ class DecoderTest {
     @Test
     void badCodesAreClearErrorsAndLeaveTheDecoderUsable() throws Exception {
         DacConfig config = DacConfig.tiny();
-        DacModel model = DacModel.load(RandomModels.checkpoint(config, 5));
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 5));
         try (Decoder d = Decoder.open(model, cpu())) {
-            int[][][] good = RandomModels.codes(config, 1, 3, 8, 1);
+            int[][][] good = DacSynth.codes(config, 1, 3, 8, 1);
             float[] before = d.decode(good)[0];
-            int[][][] outOfRange = RandomModels.codes(config, 1, 3, 8, 1);
+            int[][][] outOfRange = DacSynth.codes(config, 1, 3, 8, 1);
             outOfRange[0][2][5] = 32;
             assertMessage(() -> d.decode(outOfRange), "value 32 at [0, 2, 5] is outside [0, 32)");
-            int[][][] negative = RandomModels.codes(config, 1, 3, 8, 1);
+            int[][][] negative = DacSynth.codes(config, 1, 3, 8, 1);
             negative[0][0][0] = -1;
             assertMessage(() -> d.decode(negative), "outside");
-            assertMessage(() -> d.decode(RandomModels.codes(config, 1, 4, 8, 1)), "4 codebooks but the model has 3");
+            assertMessage(() -> d.decode(DacSynth.codes(config, 1, 4, 8, 1)), "4 codebooks but the model has 3");
             assertMessage(() -> d.decode(new int[][][] {{new int[0], new int[0]}}), "zero frames");
             assertMessage(() -> d.decode(new int[0][][]), "no streams");
             assertMessage(() -> d.decode(new int[][][] {{{1, 2}, {1}}}), "has 1 frames, expected 2");
-            assertMessage(() -> d.decode(RandomModels.codes(config, 2, 3, 8, 1)), "exceeds the decoder's batch capacity 1");
+            assertMessage(() -> d.decode(DacSynth.codes(config, 2, 3, 8, 1)), "exceeds the decoder's batch capacity 1");
             assertArrayEquals(before, d.decode(good)[0], "the decoder still decodes the same after errors");
         }
     }

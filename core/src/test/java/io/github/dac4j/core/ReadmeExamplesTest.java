@@ -63,7 +63,7 @@ class ReadmeExamplesTest {
 
         Path weights = dir.resolve("tiny.safetensors");
         DacSynth.write(DacConfig.tiny(), 3, DType.F32, Layout.FOLDED, weights);
-        int[][][] codes = RandomModels.codes(DacConfig.tiny(), 1, 3, 23, 5);
+        int[][][] codes = DacSynth.codes(DacConfig.tiny(), 1, 3, 23, 5);
         try (URLClassLoader loader = new URLClassLoader(new java.net.URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
             Class<?> examples = loader.loadClass("ReadmeExamples");
             float[][] whole = (float[][]) method(examples, "decodeWhole").invoke(null, weights, codes);

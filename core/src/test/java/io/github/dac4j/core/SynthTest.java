@@ -27,7 +27,7 @@ class SynthTest {
             DacModel model = DacModel.load(ckpt);
             int frames = config.equals(DacConfig.dac44khz()) ? 6 : 40;
             try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu"))) {
-                float[] out = d.decode(RandomModels.codes(config, 1, config.nCodebooks(), frames, 3))[0];
+                float[] out = d.decode(DacSynth.codes(config, 1, config.nCodebooks(), frames, 3))[0];
                 double sum = 0;
                 int saturated = 0;
                 for (float v : out) {

@@ -1,5 +1,6 @@
 package io.github.dac4j.cuda;
 
+import io.github.dac4j.weights.Halves;
 import io.github.dac4j.core.Act;
 import io.github.dac4j.core.Backend;
 import io.github.dac4j.core.Precision;
@@ -243,7 +244,7 @@ public final class CudaBackend implements Backend {
     }
 
     private CUdeviceptr uploadActivationType(float[] data) {
-        return precision == Precision.FP16 ? upload(Half.fromFloats(data)) : upload(data);
+        return precision == Precision.FP16 ? upload(Halves.floatsToHalves(data)) : upload(data);
     }
 
     private CUdeviceptr upload(float[] data) {
@@ -450,7 +451,7 @@ public final class CudaBackend implements Backend {
         } else {
             short[] h = new short[count];
             JCudaDriver.cuMemcpyDtoH(Pointer.to(h), from, 2L * count);
-            for (int i = 0; i < count; i++) dst[dstOffset + i] = Half.toFloat(h[i]);
+            for (int i = 0; i < count; i++) dst[dstOffset + i] = Halves.halfToFloat(h[i]);
         }
     }
 
@@ -463,7 +464,7 @@ public final class CudaBackend implements Backend {
         if (data.length != dst.elements()) throw new IllegalArgumentException(dst.name() + " holds " + dst.elements() + " elements, got " + data.length);
         JCudaDriver.cuStreamSynchronize(stream);
         if (precision == Precision.FP32) JCudaDriver.cuMemcpyHtoD(at(dst, 0), Pointer.to(data), 4L * data.length);
-        else JCudaDriver.cuMemcpyHtoD(at(dst, 0), Pointer.to(Half.fromFloats(data)), 2L * data.length);
+        else JCudaDriver.cuMemcpyHtoD(at(dst, 0), Pointer.to(Halves.floatsToHalves(data)), 2L * data.length);
     }
 
     /** For tests that launch kernels themselves. */

@@ -1,5 +1,6 @@
 package io.github.dac4j.cuda;
 
+import io.github.dac4j.weights.Halves;
 import io.github.dac4j.core.Act;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.cpu.CpuBackend;
@@ -166,7 +167,7 @@ class CudaOpsTest {
                     gpu.address(ArenaIO.act(plan, "b"), 0), (long) n);
             float[] back = ArenaIO.readAll(gpu, ArenaIO.act(plan, "b"));
             for (int i = 0; i < n; i++) {
-                assertEquals(Half.toFloat(Half.fromFloat(x[i])), back[i], "element " + i + " = " + x[i]);
+                assertEquals(Halves.halfToFloat(Halves.floatToHalf(x[i])), back[i], "element " + i + " = " + x[i]);
             }
         }
     }

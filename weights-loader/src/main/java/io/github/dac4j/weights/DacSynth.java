@@ -2,19 +2,39 @@ package io.github.dac4j.weights;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Writes a random-weight DAC checkpoint with the real structure and HF names, for tests and benchmarks (the real
- * weights cannot be downloaded everywhere). Deterministic for a seed. Weights are drawn as PyTorch initialises
- * convolutions (uniform in +-1/sqrt(fan_in)), Snake alphas in [0.5, 1.5), codebooks standard normal. That alone
- * keeps the tanh output unsaturated: RMS about 0.09 for the 44.1 kHz shape and 0.17 for {@code small}, no sample
- * beyond 0.99 (core's SynthTest checks it).
+ * Random-weight DAC checkpoints with the real structure and HF names, for tests and benchmarks (the real weights
+ * cannot be downloaded everywhere), in memory or written to safetensors; and random codes. Deterministic for a
+ * seed: the file {@link #write} writes holds the model {@link #checkpoint} returns. Weights are drawn as PyTorch
+ * initialises convolutions (uniform in +-1/sqrt(fan_in)), Snake alphas in [0.5, 1.5), codebooks standard normal.
+ * That alone keeps the tanh output unsaturated: RMS about 0.09 for the 44.1 kHz shape and 0.17 for {@code small},
+ * no sample beyond 0.99 (core's SynthTest checks it).
  */
 public final class DacSynth {
     private DacSynth() {}
 
+    /** The model in memory: folded layout, float32, no file. */
+    public static DacCheckpoint checkpoint(DacConfig c, long seed) {
+        Map<String, Tensor> t = tensors(c, seed);
+        long params = t.values().stream().mapToLong(x -> x.data().length).sum();
+        return new DacCheckpoint(null, c, Layout.FOLDED, DType.F32, t, params, 4 * params);
+    }
+
+    /** Codes {@code [streams][codebooks][frames]}, uniform in {@code [0, codebookSize)}. */
+    public static int[][][] codes(DacConfig c, int streams, int codebooks, int frames, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[][][] codes = new int[streams][codebooks][frames];
+        for (int[][] s : codes) for (int[] row : s) for (int i = 0; i < frames; i++) row[i] = rnd.nextInt(c.codebookSize());
+        return codes;
+    }
+
     /**
+     * Writes the model {@link #checkpoint} would return, atomically.
+     *
      * @param dtype  F32, F16 or BF16
      * @param layout FOLDED ({@code .weight}) or WEIGHT_NORM ({@code .weight_g}/{@code .weight_v}, with {@code g = ||v||})
      */
@@ -23,7 +43,36 @@ public final class DacSynth {
             throw new IllegalArgumentException("synth writes the folded or weight-norm layout, not " + layout.description());
         }
         if (!dtype.isFloating()) throw new IllegalArgumentException("synth writes F32, F16 or BF16, not " + dtype);
-        Builder b = new Builder(new SplittableRandom(seed), dtype, layout);
+        SafeTensorsWriter writer = new SafeTensorsWriter();
+        for (Tensor t : tensors(c, seed).values()) {
+            long[] shape = java.util.Arrays.stream(t.shape()).asLongStream().toArray();
+            boolean conv = t.name().endsWith(".weight") && t.rank() == 3;
+            if (layout == Layout.WEIGHT_NORM && conv) {
+                String base = t.name().substring(0, t.name().length() - ".weight".length());
+                writer.put(base + ".weight_g", dtype, new long[] {shape[0], 1, 1}, norms(t));
+                writer.put(base + ".weight_v", dtype, shape, t.data());
+            } else {
+                writer.put(t.name(), dtype, shape, t.data());
+            }
+        }
+        writer.putMetadata("format", "pt").putMetadata("dac4j.synth", "seed " + seed + ", " + c);
+        writer.write(out);
+    }
+
+    /** ||w|| over every dimension but 0: with g = that and v = w, weight norm gives back w. */
+    private static float[] norms(Tensor w) {
+        int rows = w.dim(0), per = w.data().length / rows;
+        float[] g = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            double sum = 0;
+            for (int j = 0; j < per; j++) sum += (double) w.data()[i * per + j] * w.data()[i * per + j];
+            g[i] = (float) Math.sqrt(sum);
+        }
+        return g;
+    }
+
+    private static Map<String, Tensor> tensors(DacConfig c, long seed) {
+        Builder b = new Builder(new SplittableRandom(seed));
         for (int k = 0; k < c.nCodebooks(); k++) {
             String q = "quantizer.quantizers." + k;
             b.gaussian(q + ".codebook.weight", c.codebookSize(), c.codebookDim());
@@ -46,57 +95,33 @@ public final class DacSynth {
         int last = c.channels(c.blocks());
         b.snake("decoder.snake1", last);
         b.conv("decoder.conv2", 1, last, 7);
-        b.writer.putMetadata("format", "pt").putMetadata("dac4j.synth", "seed " + seed + ", " + c);
-        b.writer.write(out);
+        return b.tensors;
     }
 
     private static final class Builder {
         final SplittableRandom rnd;
-        final DType dtype;
-        final Layout layout;
-        final SafeTensorsWriter writer = new SafeTensorsWriter();
+        final Map<String, Tensor> tensors = new LinkedHashMap<>();
 
-        Builder(SplittableRandom rnd, DType dtype, Layout layout) {
-            this.rnd = rnd;
-            this.dtype = dtype;
-            this.layout = layout;
-        }
+        Builder(SplittableRandom rnd) { this.rnd = rnd; }
 
         /** Conv1d [out, in, k]: fan_in = in * k. */
         void conv(String name, int out, int in, int k) {
             double bound = 1 / Math.sqrt((double) in * k);
-            weight(name, uniform(out * in * k, bound), out, in, k);
-            writer.put(name + ".bias", dtype, new long[] {out}, uniform(out, bound));
+            put(name + ".weight", uniform(out * in * k, bound), out, in, k);
+            put(name + ".bias", uniform(out, bound), out);
         }
 
         /** ConvTranspose1d [in, out, k]: PyTorch's fan_in is out * k. */
         void convTranspose(String name, int in, int out, int k) {
             double bound = 1 / Math.sqrt((double) out * k);
-            weight(name, uniform(in * out * k, bound), in, out, k);
-            writer.put(name + ".bias", dtype, new long[] {out}, uniform(out, bound));
-        }
-
-        /** Folded, or as g and v with g = ||v|| per dim-0 slice, so both layouts mean the same weight. */
-        private void weight(String name, float[] w, int d0, int d1, int k) {
-            if (layout == Layout.FOLDED) {
-                writer.put(name + ".weight", dtype, new long[] {d0, d1, k}, w);
-                return;
-            }
-            int per = d1 * k;
-            float[] g = new float[d0];
-            for (int i = 0; i < d0; i++) {
-                double sum = 0;
-                for (int j = 0; j < per; j++) sum += (double) w[i * per + j] * w[i * per + j];
-                g[i] = (float) Math.sqrt(sum);
-            }
-            writer.put(name + ".weight_g", dtype, new long[] {d0, 1, 1}, g);
-            writer.put(name + ".weight_v", dtype, new long[] {d0, d1, k}, w);
+            put(name + ".weight", uniform(in * out * k, bound), in, out, k);
+            put(name + ".bias", uniform(out, bound), out);
         }
 
         void snake(String name, int channels) {
             float[] alpha = new float[channels];
             for (int i = 0; i < channels; i++) alpha[i] = (float) (0.5 + rnd.nextDouble());
-            writer.put(name + ".alpha", dtype, new long[] {1, channels, 1}, alpha);
+            put(name + ".alpha", alpha, 1, channels, 1);
         }
 
         void gaussian(String name, int rows, int cols) {
@@ -105,8 +130,10 @@ public final class DacSynth {
                 double u = 1 - rnd.nextDouble(), v = rnd.nextDouble();
                 a[i] = (float) (Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
             }
-            writer.put(name, dtype, new long[] {rows, cols}, a);
+            put(name, a, rows, cols);
         }
+
+        private void put(String name, float[] data, int... shape) { tensors.put(name, new Tensor(name, shape, data)); }
 
         float[] uniform(int n, double bound) {
             float[] a = new float[n];

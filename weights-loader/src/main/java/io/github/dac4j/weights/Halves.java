@@ -1,11 +1,14 @@
 package io.github.dac4j.weights;
 
-/** Exact conversions between float32 and the 16-bit floats safetensors stores (IEEE half, bfloat16). */
-final class Halves {
+/**
+ * Exact conversions between float32 and 16-bit floats (IEEE binary16, bfloat16), round to nearest even as
+ * {@code cvt.rn.f16.f32} does: for safetensors data and for weights sent to a GPU in fp16.
+ */
+public final class Halves {
     private Halves() {}
 
     /** IEEE 754 binary16 -> float32, exact for every value including subnormals, infinities and NaN. */
-    static float halfToFloat(short h) {
+    public static float halfToFloat(short h) {
         int bits = h & 0xffff;
         int sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1f, mant = bits & 0x3ff;
         if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
@@ -16,7 +19,7 @@ final class Halves {
     }
 
     /** float32 -> binary16, round to nearest even, overflow to infinity, NaN kept NaN. */
-    static short floatToHalf(float f) {
+    public static short floatToHalf(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;
         int exp = (bits >>> 23) & 0xff, mant = bits & 0x7fffff;
@@ -37,13 +40,20 @@ final class Halves {
         return (short) (sign | half);
     }
 
-    static float bf16ToFloat(short b) { return Float.intBitsToFloat((b & 0xffff) << 16); }
+    public static float bf16ToFloat(short b) { return Float.intBitsToFloat((b & 0xffff) << 16); }
 
     /** float32 -> bfloat16, round to nearest even, NaN kept NaN. */
-    static short floatToBf16(float f) {
+    public static short floatToBf16(float f) {
         int bits = Float.floatToRawIntBits(f);
         if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40);
         int rounded = bits + 0x7fff + ((bits >>> 16) & 1);
         return (short) (rounded >>> 16);
+    }
+
+    /** Each element through {@link #floatToHalf}. */
+    public static short[] floatsToHalves(float[] a) {
+        short[] h = new short[a.length];
+        for (int i = 0; i < a.length; i++) h[i] = floatToHalf(a[i]);
+        return h;
     }
 }

@@ -108,10 +108,16 @@ public final class StepProgram {
         int codebooks = model.config().nCodebooks();
         shapes.put("codes", new int[] {streams, codebooks, stepFrames});
         elementBytes.put("codes", 4);
+        // Activations of one width get one capacity, the largest among them: the inputs of successive residual
+        // units differ by a few history rows, and equal sizes let each reuse the hole the one before left
+        // (without this the arena is a third larger than the largest live set at 44.1 kHz).
+        Map<Integer, Integer> rowsForWidth = new java.util.HashMap<>();
+        for (Stage s : stages) rowsForWidth.merge(s.inChannels(), s.history() + stepFrames * s.rate(), Math::max);
         for (Stage s : stages) {
-            shapes.put(in(s), new int[] {streams, s.history() + stepFrames * s.rate(), s.inChannels()});
+            int rows = rowsForWidth.get(s.inChannels());
+            shapes.put(in(s), new int[] {streams, rows, s.inChannels()});
             shapes.put(hist(s), new int[] {streams, s.history(), s.inChannels()});
-            if (s.kind() == Stage.Kind.RESIDUAL) shapes.put(tmp(s), new int[] {streams, stepFrames * s.rate(), s.inChannels()});
+            if (s.kind() == Stage.Kind.RESIDUAL) shapes.put(tmp(s), new int[] {streams, rows, s.inChannels()});
         }
         int hop = model.config().hop();
         shapes.put("samples", new int[] {streams, stepFrames * hop, 1});
