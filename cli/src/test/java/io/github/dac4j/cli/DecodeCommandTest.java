@@ -31,7 +31,7 @@ class DecodeCommandTest {
     @TempDir Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"--chunk-frames=86", "--chunk-frames=0", "--chunk-frames=5", "--memory-budget=64KiB"})
+    @ValueSource(strings = {"--chunk-frames=86", "--chunk-frames=0", "--chunk-frames=5", "--memory-budget=160KiB"})
     void smallMatchesReference(String stepOption) throws Exception {
         Path wav = dir.resolve("out.wav"), raw = dir.resolve("out.npy");
         Cli.Result r = Cli.run("decode", "--weights", fixture("small-s21.safetensors").toString(),
