@@ -169,6 +169,13 @@ class InfoPlanSynthTest {
         assertEquals("F16", j.get("dtype").asText());
         assertEquals(DacConfig.tiny(), DacCheckpoint.load(w).config());
         assertArrayEquals(new String[] {"tiny-f16.safetensors"}, Cli.list(dir), "no temporary files left behind");
+        // The output gets the mode any new file gets here (umask), not a private temporary file's 0600.
+        Path plain = java.nio.file.Files.createFile(dir.resolve("plain"));
+        try {
+            assertEquals(java.nio.file.Files.getPosixFilePermissions(plain), java.nio.file.Files.getPosixFilePermissions(w));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to compare
+        }
     }
 
     @Test
