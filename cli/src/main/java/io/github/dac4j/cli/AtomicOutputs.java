@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.nio.file.attribute.PosixFilePermission;
 
 /**
  * Output files that appear all together or not at all: each is written to a temporary file in its target's
@@ -18,8 +16,6 @@ import java.nio.file.attribute.PosixFilePermission;
 final class AtomicOutputs implements AutoCloseable {
     private final List<Path> targets = new ArrayList<>();
     private final List<Path> temps = new ArrayList<>();
-    /** Permissions each temporary file was created with (umask applied), or null off POSIX file systems. */
-    private final List<Set<PosixFilePermission>> modes = new ArrayList<>();
     private boolean committed;
 
     /**
@@ -41,7 +37,6 @@ final class AtomicOutputs implements AutoCloseable {
         }
         targets.add(abs);
         temps.add(temp);
-        modes.add(posixMode(temp));
         return temp;
     }
 
@@ -67,8 +62,6 @@ final class AtomicOutputs implements AutoCloseable {
         int moved = 0;
         try {
             for (; moved < temps.size(); moved++) {
-                // Writers that replace the file themselves (the loader's AtomicFiles) leave it 0600: restore the umask's mode.
-                if (modes.get(moved) != null) Files.setPosixFilePermissions(temps.get(moved), modes.get(moved));
                 move(temps.get(moved), targets.get(moved));
             }
             committed = true;
@@ -76,14 +69,6 @@ final class AtomicOutputs implements AutoCloseable {
             if (!committed) {
                 for (int i = 0; i < moved; i++) Files.deleteIfExists(targets.get(i));
             }
-        }
-    }
-
-    private static Set<PosixFilePermission> posixMode(Path p) {
-        try {
-            return Files.getPosixFilePermissions(p);
-        } catch (UnsupportedOperationException | IOException e) {
-            return null;
         }
     }
 

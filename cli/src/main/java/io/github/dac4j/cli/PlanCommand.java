@@ -127,21 +127,13 @@ final class PlanCommand implements Callable<Integer> {
         return new StepProgram(model, batch, stepFrames, p.bytes(), w.bytes(model, batch, stepFrames));
     }
 
-    /**
-     * The largest step whose arena fits the budget, by binary search over [1, 65536] frames as
-     * {@code Decoder.stepForBudget} does (that method is private; this must stay in step with it).
-     */
+    /** The largest step whose arena fits the budget: core's search, with the backend's workspace. */
     static int stepForBudget(DacModel model, int batch, Precision p, Workspace w, long budget) {
-        int lo = 1, hi = 1 << 16;
-        long smallest = program(model, batch, lo, p, w).plan().arenaBytes();
-        if (smallest > budget) {
-            throw new CliError("--memory-budget", budget + " bytes is below the smallest step's arena (" + smallest + " bytes for 1 frame)");
+        try {
+            return StepProgram.largestStepWithin(model, batch, p.bytes(), frames -> w.bytes(model, batch, frames), budget);
+        } catch (IllegalArgumentException e) {
+            throw new CliError("--memory-budget", e.getMessage());
         }
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (program(model, batch, mid, p, w).plan().arenaBytes() <= budget) lo = mid; else hi = mid - 1;
-        }
-        return lo;
     }
 
     static Map<String, Object> planMap(StepProgram program, String device, Precision p, long workspaceBytes, Long budget) {

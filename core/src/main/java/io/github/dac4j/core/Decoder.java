@@ -203,18 +203,10 @@ public final class Decoder implements AutoCloseable {
         return frames + program(1).lookaheadFrames();
     }
 
-    /** The largest step whose plan fits the budget (the plan grows with the step). */
+    /** The largest step whose plan fits the budget. */
     private int stepForBudget(long budget) {
-        int lo = 1, hi = 1 << 16;
-        if (new StepProgram(model, backend, options.batch(), lo).plan().arenaBytes() > budget) {
-            throw new IllegalArgumentException("memory budget of " + budget + " bytes is below the smallest step's arena ("
-                    + new StepProgram(model, backend, options.batch(), lo).plan().arenaBytes() + " bytes for 1 frame)");
-        }
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (new StepProgram(model, backend, options.batch(), mid).plan().arenaBytes() <= budget) lo = mid; else hi = mid - 1;
-        }
-        return lo;
+        return StepProgram.largestStepWithin(model, options.batch(), backend.activationBytes(),
+                frames -> backend.workspaceBytes(model, options.batch(), frames), budget);
     }
 
     private StepProgram program(int stepFrames) {

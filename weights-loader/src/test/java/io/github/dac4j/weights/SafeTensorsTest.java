@@ -39,6 +39,11 @@ class SafeTensorsTest {
             assertArrayEquals(new long[] {7, 15}, st.info("c").shape());
         }
         assertEquals(0, Files.list(dir).filter(p -> p.toString().endsWith(".tmp")).count(), "no temporary file left");
+        Path plain = dir.resolve("plain");
+        Files.createFile(plain);
+        if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file), "the umask's mode, like any new file");
+        }
     }
 
     @Test

@@ -66,6 +66,29 @@ public final class StepProgram {
         }
     }
 
+    /**
+     * The largest step, in frames, whose arena fits {@code budget} bytes (the arena grows with the step).
+     *
+     * @param workspaceBytes the backend's scratch for a step of so many frames
+     * @throws IllegalArgumentException if not even a 1-frame step fits
+     */
+    public static int largestStepWithin(DacModel model, int streams, int activationBytes,
+                                        java.util.function.IntToLongFunction workspaceBytes, long budget) {
+        java.util.function.IntToLongFunction arena = frames ->
+                new StepProgram(model, streams, frames, activationBytes, workspaceBytes.applyAsLong(frames)).plan().arenaBytes();
+        long smallest = arena.applyAsLong(1);
+        if (smallest > budget) {
+            throw new IllegalArgumentException("memory budget of " + budget + " bytes is below the smallest step's arena ("
+                    + smallest + " bytes for 1 frame)");
+        }
+        int lo = 1, hi = 1 << 16;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (arena.applyAsLong(mid) <= budget) lo = mid; else hi = mid - 1;
+        }
+        return lo;
+    }
+
     /** The arena layout of one step. */
     public MemoryPlan plan() { return plan; }
 
