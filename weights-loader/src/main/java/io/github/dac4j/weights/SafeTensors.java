@@ -67,7 +67,7 @@ public final class SafeTensors implements AutoCloseable {
             readFully(channel, lengthBytes, 0, file);
             long headerLength = lengthBytes.getLong(0);
             if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
-                throw new WeightsException(file, null, "header length " + Long.toUnsignedString(headerLength) + " is not plausible (2 to " + MAX_HEADER_BYTES + " bytes)");
+                throw new WeightsException(file, null, "not a safetensors file: header length " + Long.toUnsignedString(headerLength) + " is not plausible (2 to " + MAX_HEADER_BYTES + " bytes)");
             }
             if (8 + headerLength > size) {
                 throw new WeightsException(file, null, "header length " + headerLength + " runs past the end of the file (" + size + " bytes)");
