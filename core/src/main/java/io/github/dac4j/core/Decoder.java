@@ -30,17 +30,19 @@ public final class Decoder implements AutoCloseable {
     private final Backend backend;
     private final String note;
     private final double loadMs;
+    private final boolean closeBackend;
     private StepProgram program;
     private StreamSession session;
     private DecodeStats lastStats;
     private boolean sessionOpen;
 
-    private Decoder(DacModel model, DecoderOptions options, Backend backend, String note, double loadMs) {
+    private Decoder(DacModel model, DecoderOptions options, Backend backend, String note, double loadMs, boolean closeBackend) {
         this.model = model;
         this.options = options;
         this.backend = backend;
         this.note = note;
         this.loadMs = loadMs;
+        this.closeBackend = closeBackend;
     }
 
     /** Loads a checkpoint and opens a decoder on it. */
@@ -55,16 +57,49 @@ public final class Decoder implements AutoCloseable {
         return open(model, options, System.nanoTime());
     }
 
+    /**
+     * Opens a decoder on a backend the caller made (for instance a CUDA backend on the caller's own context,
+     * stream and memory). The decoder does not take ownership: {@link #close()} leaves the backend open, and so
+     * does a failure here. Same as {@code open(model, options, backend, false)}.
+     */
+    public static Decoder open(DacModel model, DecoderOptions options, Backend backend) {
+        return open(model, options, backend, false);
+    }
+
+    /**
+     * Opens a decoder on a backend the caller made. {@code options.device()} is not used; {@code options.precision()},
+     * if set, must be the backend's. The weights are prepared on the backend and, when the options name a chunk or
+     * a budget, its arena is sized now, so an arena that cannot be had fails here.
+     *
+     * <p>A backend serves one decoder at a time (the decoder's arena and histories live in it); open the next
+     * decoder on it only after the previous one is closed.
+     *
+     * @param closeBackend true: {@link #close()} closes the backend, and so does a failure here (ownership passes
+     *                     to the decoder); false: the caller keeps it and closes it after the decoder
+     */
+    public static Decoder open(DacModel model, DecoderOptions options, Backend backend, boolean closeBackend) {
+        if (model == null || options == null || backend == null) throw new IllegalArgumentException("model, options and backend must not be null");
+        if (options.precision() != null && options.precision() != backend.precision()) {
+            if (closeBackend) backend.close();
+            throw new IllegalArgumentException("options ask for " + options.precision() + " but the " + backend.name()
+                    + " backend runs " + backend.precision());
+        }
+        return open(model, options, new Backends.Selection(backend, ""), System.nanoTime(), closeBackend);
+    }
+
     private static Decoder open(DacModel model, DecoderOptions options, long start) {
-        Backends.Selection selection = Backends.open(options.device(), options.precision());
+        return open(model, options, Backends.open(options.device(), options.precision()), start, true);
+    }
+
+    private static Decoder open(DacModel model, DecoderOptions options, Backends.Selection selection, long start, boolean closeBackend) {
         Backend backend = selection.backend();
         try {
             backend.prepare(model);
-            Decoder d = new Decoder(model, options, backend, selection.note(), (System.nanoTime() - start) / 1e6);
+            Decoder d = new Decoder(model, options, backend, selection.note(), (System.nanoTime() - start) / 1e6, closeBackend);
             if (options.memoryBudget() > 0 || options.chunkFrames() > 0) d.useProgram(d.chosenStep(0));
             return d;
         } catch (RuntimeException e) {
-            backend.close();
+            if (closeBackend) backend.close();
             throw e;
         }
     }
@@ -137,6 +172,24 @@ public final class Decoder implements AutoCloseable {
 
     private float[] staging = new float[0];
 
+    /**
+     * Decodes, handing every piece of output to {@code sink} instead of copying it to the host: for callers that
+     * move the samples themselves (a CUDA program copying them into its own device memory, for instance).
+     * {@code sink.accept(stream, position, samples, fromRow, count)} is called once per stream and step with
+     * rows {@code [fromRow, fromRow + count)} of the arena buffer {@code samples} of {@link #backend()}, which hold
+     * samples {@code [position, position + count)} of that stream. Over the whole decode each stream's positions
+     * cover {@code [0, hop * T)} once, in order.
+     *
+     * <p>The rows are valid only during the call: the next step overwrites them. The step's ops have been issued
+     * but, on an asynchronous backend, not necessarily finished: read them with {@link Backend#read} (which waits)
+     * or with work ordered after them on the backend's device queue.
+     */
+    public void decodeInto(int[][][] codes, StreamSession.SampleSink sink, Progress progress) {
+        if (sink == null) throw new IllegalArgumentException("sink must not be null");
+        int frames = Codes.check(codes, model.config(), false, false);
+        run(codes, frames, sink, progress);
+    }
+
     private void checkOutputs(int streams, int outputs, int frames, java.util.function.IntUnaryOperator capacity) {
         long samplesPerStream = (long) frames * model.config().hop();
         if (outputs < streams) throw new IllegalArgumentException("output has " + outputs + " streams, codes have " + streams);
@@ -190,7 +243,12 @@ public final class Decoder implements AutoCloseable {
         session = null;
     }
 
-    Backend backend() { return backend; }
+    /**
+     * The backend this decoder runs on, for backend-specific extensions (such as copying output with
+     * {@link #decodeInto(int[][][], StreamSession.SampleSink, Progress)}). Do not close it, or run ops on it outside
+     * such a callback, while the decoder is in use.
+     */
+    public Backend backend() { return backend; }
 
     private void ensureIdle() {
         if (sessionOpen) throw new IllegalStateException("a stream is open on this decoder: finish or close it first");
@@ -198,15 +256,25 @@ public final class Decoder implements AutoCloseable {
 
     /** Frames per step: the budget's choice, the configured chunk, or the whole sequence plus its flush. */
     private int chosenStep(int frames) {
-        if (options.memoryBudget() > 0) return stepForBudget(options.memoryBudget());
-        if (options.chunkFrames() > 0) return options.chunkFrames();
-        return frames + program(1).lookaheadFrames();
+        int planned = plannedStepFrames(model, options, backend.activationBytes(),
+                f -> backend.workspaceBytes(model, options.batch(), f));
+        return planned > 0 ? planned : frames + program(1).lookaheadFrames();
     }
 
-    /** The largest step whose plan fits the budget. */
-    private int stepForBudget(long budget) {
-        return StepProgram.largestStepWithin(model, options.batch(), backend.activationBytes(),
-                frames -> backend.workspaceBytes(model, options.batch(), frames), budget);
+    /**
+     * The frames per step a decoder with these options plans for, known before any codes: the largest step whose
+     * arena fits the memory budget, else the chunk; 0 when each sequence is decoded whole (the step is then the
+     * sequence's frames plus the look-ahead). For sizing memory ahead of a decoder (a caller-provided arena).
+     *
+     * @param activationBytes the backend's bytes per activation element
+     * @param workspaceBytes  the backend's scratch for a step of so many frames at {@code options.batch()} streams
+     */
+    public static int plannedStepFrames(DacModel model, DecoderOptions options, int activationBytes,
+                                        java.util.function.IntToLongFunction workspaceBytes) {
+        if (options.memoryBudget() > 0) {
+            return StepProgram.largestStepWithin(model, options.batch(), activationBytes, workspaceBytes, options.memoryBudget());
+        }
+        return options.chunkFrames();
     }
 
     private StepProgram program(int stepFrames) {
@@ -242,7 +310,8 @@ public final class Decoder implements AutoCloseable {
 
     void recordStats(DecodeStats stats) { this.lastStats = stats; }
 
+    /** Closes the backend if this decoder owns it (see {@link #open(DacModel, DecoderOptions, Backend, boolean)}). */
     @Override public void close() {
-        backend.close();
+        if (closeBackend) backend.close();
     }
 }

@@ -1,0 +1,147 @@
+package io.github.dac4j.core;
+
+import io.github.dac4j.core.cpu.CpuBackend;
+import io.github.dac4j.core.model.Conv1d;
+import io.github.dac4j.core.model.ConvTranspose1d;
+import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.model.Quantizer;
+import io.github.dac4j.core.model.Snake;
+import io.github.dac4j.core.plan.MemoryPlan;
+import io.github.dac4j.core.stream.StepProgram;
+import io.github.dac4j.weights.DacConfig;
+import io.github.dac4j.weights.DacSynth;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The embedding API on the CPU: a caller's backend, ownership, the sample callback, the planned step. */
+class EmbeddingTest {
+    private static final DacConfig CONFIG = DacConfig.small();
+
+    private static DacModel model(long seed) throws Exception { return DacModel.load(DacSynth.checkpoint(CONFIG, seed)); }
+
+    @Test
+    void callerBackendDecodesBitIdenticallyAndStaysOpen() throws Exception {
+        DacModel model = model(31);
+        int[][][] codes = DacSynth.codes(CONFIG, 2, CONFIG.nCodebooks(), 29, 404);
+        DecoderOptions options = DecoderOptions.defaults().withDevice("cpu").withBatch(2).withChunkFrames(7);
+        float[][] expected;
+        try (Decoder d = Decoder.open(model, options)) {
+            expected = d.decode(codes);
+        }
+        CountingBackend backend = new CountingBackend(new CpuBackend(1));
+        try (Decoder d = Decoder.open(model, options, backend)) {
+            assertSame(backend, d.backend());
+            float[][] out = d.decode(codes);
+            for (int b = 0; b < 2; b++) assertArrayEquals(expected[b], out[b], "stream " + b);
+        }
+        assertEquals(0, backend.closes, "the decoder must not close a backend it does not own");
+        // the same backend serves a second decoder after the first is closed
+        try (Decoder d = Decoder.open(model, options, backend)) {
+            assertArrayEquals(expected[1], d.decode(codes)[1]);
+        }
+        backend.close();
+        assertEquals(1, backend.closes);
+    }
+
+    @Test
+    void ownedBackendIsClosedWithTheDecoderAndOnFailure() throws Exception {
+        DacModel model = model(32);
+        CountingBackend owned = new CountingBackend(new CpuBackend(1));
+        Decoder.open(model, DecoderOptions.defaults(), owned, true).close();
+        assertEquals(1, owned.closes);
+
+        CountingBackend failing = new CountingBackend(new CpuBackend(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Decoder.open(model, DecoderOptions.defaults().withPrecision(Precision.FP16), failing, true));
+        assertEquals("options ask for fp16 but the cpu backend runs fp32", e.getMessage());
+        assertEquals(1, failing.closes, "an owned backend is closed when open fails");
+
+        CountingBackend kept = new CountingBackend(new CpuBackend(1));
+        assertThrows(IllegalArgumentException.class,
+                () -> Decoder.open(model, DecoderOptions.defaults().withMemoryBudget(1000), kept, false));
+        assertEquals(0, kept.closes, "a caller's backend stays open when open fails");
+        kept.close();
+    }
+
+    @Test
+    void sampleCallbackSeesEverySampleOnceInOrder() throws Exception {
+        DacModel model = model(33);
+        int frames = 23, hop = CONFIG.hop();
+        int[][][] codes = DacSynth.codes(CONFIG, 2, CONFIG.nCodebooks(), frames, 405);
+        try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withBatch(2).withChunkFrames(5))) {
+            float[][] expected = d.decode(codes);
+            float[][] got = new float[2][hop * frames];
+            long[] next = new long[2];
+            List<Integer> calls = new ArrayList<>();
+            d.decodeInto(codes, (stream, position, samples, fromRow, count) -> {
+                assertEquals(next[stream], position, "stream " + stream + " continues where it stopped");
+                d.backend().read(samples, stream, fromRow, count, got[stream], (int) position);
+                next[stream] += count;
+                calls.add(count);
+            }, null);
+            assertTrue(calls.size() > 2, "several steps: " + calls);
+            for (int b = 0; b < 2; b++) {
+                assertEquals((long) hop * frames, next[b]);
+                assertArrayEquals(expected[b], got[b], "stream " + b);
+            }
+        }
+    }
+
+    @Test
+    void plannedStepFramesIsTheDecodersChoice() throws Exception {
+        DacModel model = model(34);
+        DecoderOptions chunk = DecoderOptions.defaults().withDevice("cpu").withChunkFrames(12).withBatch(3);
+        assertEquals(12, Decoder.plannedStepFrames(model, chunk, 4, f -> 0));
+        assertEquals(0, Decoder.plannedStepFrames(model, chunk.withChunkFrames(0), 4, f -> 0));
+        long budget = new StepProgram(model, 3, 40, 4, 0).plan().arenaBytes();
+        DecoderOptions budgeted = chunk.withMemoryBudget(budget);
+        int step = Decoder.plannedStepFrames(model, budgeted, 4, f -> 0);
+        assertTrue(step >= 40, "a budget of the 40-frame arena allows at least 40 frames, got " + step);
+        try (Decoder d = Decoder.open(model, budgeted)) {
+            assertEquals(step, d.stepFrames());
+            assertEquals(new StepProgram(model, 3, step, 4, 0).plan().arenaBytes(), d.plan().arenaBytes());
+        }
+    }
+
+    /** A CPU backend that counts close() calls. */
+    static final class CountingBackend implements Backend {
+        final Backend inner;
+        int closes;
+
+        CountingBackend(Backend inner) { this.inner = inner; }
+
+        @Override public String name() { return inner.name(); }
+        @Override public Precision precision() { return inner.precision(); }
+        @Override public String device() { return inner.device(); }
+        @Override public long workspaceBytes(DacModel model, int streams, int stepFrames) { return inner.workspaceBytes(model, streams, stepFrames); }
+        @Override public void prepare(DacModel model) { inner.prepare(model); }
+        @Override public long weightBytes() { return inner.weightBytes(); }
+        @Override public void allocate(MemoryPlan plan) { inner.allocate(plan); }
+        @Override public long arenaBytes() { return inner.arenaBytes(); }
+        @Override public void codebookSum(Quantizer q, int streams, int[] codes, int codebooks, int n, Act staging, Act out, int outRow) {
+            inner.codebookSum(q, streams, codes, codebooks, n, staging, out, outRow);
+        }
+        @Override public void conv(Conv1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n,
+                                   Act residual, int residualRow, boolean tanh) {
+            inner.conv(conv, prologue, streams, in, inRow, out, outRow, n, residual, residualRow, tanh);
+        }
+        @Override public void convTranspose(ConvTranspose1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n) {
+            inner.convTranspose(conv, prologue, streams, in, inRow, out, outRow, n);
+        }
+        @Override public void copyRows(int streams, Act src, int srcRow, Act dst, int dstRow, int rows) { inner.copyRows(streams, src, srcRow, dst, dstRow, rows); }
+        @Override public void zeroRows(Act dst, int stream, int fromRow, int rows) { inner.zeroRows(dst, stream, fromRow, rows); }
+        @Override public void read(Act src, int stream, int fromRow, int rows, float[] dst, int dstOffset) { inner.read(src, stream, fromRow, rows, dst, dstOffset); }
+        @Override public void close() {
+            closes++;
+            inner.close();
+        }
+    }
+}
