@@ -3,6 +3,8 @@ package io.github.dac4j.cuda;
 import io.github.dac4j.weights.Halves;
 import io.github.dac4j.core.Act;
 import io.github.dac4j.core.Backend;
+import io.github.dac4j.core.Decoder;
+import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.Conv1d;
 import io.github.dac4j.core.model.ConvTranspose1d;
@@ -13,11 +15,15 @@ import io.github.dac4j.core.model.ResidualUnit;
 import io.github.dac4j.core.model.Snake;
 import io.github.dac4j.core.plan.MemoryPlan;
 import io.github.dac4j.core.plan.PlannedBuffer;
+import io.github.dac4j.core.stream.StepProgram;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUpointer_attribute;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import jcuda.jcudnn.JCudnn;
@@ -29,6 +35,9 @@ import jcuda.jcudnn.cudnnHandle;
 import jcuda.jcudnn.cudnnTensorDescriptor;
 import jcuda.runtime.cudaStream_t;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +45,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static jcuda.jcudnn.cudnnConvolutionMode.CUDNN_CROSS_CORRELATION;
 import static jcuda.jcudnn.cudnnDataType.CUDNN_DATA_FLOAT;
@@ -61,8 +71,16 @@ import static jcuda.jcudnn.cudnnTensorFormat.CUDNN_TENSOR_NHWC;
  * Weights are uploaded once: conv filters in the activation precision, repacked to NHWC filters; bias, Snake
  * alpha and inverse in fp32; codebook tables in the activation precision. Accumulation is fp32 everywhere.
  *
+ * <p>Embedding ({@link #create(Precision, CudaOptions)}): the backend can run in the caller's context, enqueue on
+ * the caller's stream and keep its arena in the caller's memory. Synchronization: the only waits are in
+ * {@link #read} (a sync of this backend's stream, so that the data returned is finished), in {@link #allocate} when
+ * an arena it allocated itself must grow (rare: once per larger plan; never with a caller's arena), in
+ * {@link #synchronize} and in {@link #close} (before freeing what queued work may still read). The codes of each
+ * step go up through pinned host memory with {@code cuMemcpyHtoDAsync}, ordered on the stream. Weights are
+ * uploaded once, synchronously, in {@link #prepare}.
+ *
  * <p>Not thread-safe (as {@link Backend} requires of no backend); each call makes the context current, so a
- * backend may move between threads.
+ * backend may move between threads. It serves one decoder at a time and holds its own device copy of the weights.
  */
 public final class CudaBackend implements Backend {
     /** cuDNN workspace bounds: at least this much, whatever the step. */
@@ -72,15 +90,31 @@ public final class CudaBackend implements Backend {
     private static final int ALGORITHMS = 8;     // >= CUDNN_CONVOLUTION_{FWD,BWD_DATA}_ALGO_COUNT
     private static final int MAX_CACHED_SHAPES = 1024;
 
+    /** Arenas this class allocated with cuMemAlloc, for tests that check a caller's arena is used instead. */
+    static final AtomicLong ARENA_ALLOCATIONS = new AtomicLong();
+
     private final Precision precision;
     private final int elementBytes;
     private final int dataType;
     private final CUdevice device = new CUdevice();
-    private final CUcontext context = new CUcontext();
-    private final CUstream stream = new CUstream();
+    private CUcontext context;
+    private CUstream stream;
     private final cudnnHandle cudnn = new cudnnHandle();
-    private final String deviceName;
+    private String deviceName = "?";
     private boolean contextRetained, streamCreated, cudnnCreated;
+    /** The arena is the caller's ({@link CudaOptions#arenaMemory()}): never allocated, grown or freed here. */
+    private boolean callerArena;
+
+    /** Pinned host staging of the codes, two slots used in turn; an event marks each slot's upload done. */
+    private final Pointer[] codesHost = {new Pointer(), new Pointer()};
+    private final CUevent[] codesUploaded = {new CUevent(), new CUevent()};
+    private final boolean[] codesPending = new boolean[2];
+    private long codesHostBytes;
+    private int codesSlot;
+    private boolean eventsCreated;
+    /** Pinned host staging for {@link #read} and {@link #write}. */
+    private Pointer host = new Pointer();
+    private long hostBytes;
     private Kernels kernels;
 
     /** Device copies of weights, by model record (identity). */
@@ -102,18 +136,62 @@ public final class CudaBackend implements Backend {
 
     /** Opens device {@code ordinal}: retains its primary context, creates the stream and the cuDNN handle, loads the PTX. */
     public CudaBackend(Precision precision, int ordinal) {
+        this(precision, CudaOptions.defaults().withDevice(ordinal));
+    }
+
+    /**
+     * A backend in the caller's CUDA world: the context, stream and arena memory of {@code options} (each
+     * defaulting to the backend's own). Open a decoder on it with
+     * {@link Decoder#open(DacModel, DecoderOptions, Backend, boolean)}. The caller's handles and memory are never
+     * destroyed or freed; {@link #close()} frees only what the backend made.
+     *
+     * @throws IllegalArgumentException if the stream belongs to another context than the one given, or the arena
+     *                                  memory is not 256-byte aligned device memory of that size in this context
+     */
+    public static CudaBackend create(Precision precision, CudaOptions options) {
+        return new CudaBackend(precision, options);
+    }
+
+    private CudaBackend(Precision precision, CudaOptions options) {
+        if (precision == null) throw new IllegalArgumentException("precision must not be null (fp16 or fp32)");
+        if (options == null) throw new IllegalArgumentException("CUDA options must not be null (CudaOptions.defaults())");
         this.precision = precision;
         this.elementBytes = precision.bytes();
         this.dataType = precision == Precision.FP16 ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
         try {
             JCudaDriver.setExceptionsEnabled(true);
             JCudaDriver.cuInit(0);
-            JCudaDriver.cuDeviceGet(device, ordinal);
-            JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
-            contextRetained = true;
+            CUstream given = options.stream();
+            if (given != null && !given.equals(new CUstream())) {
+                CUcontext of = new CUcontext();
+                JCudaDriver.cuStreamGetCtx(given, of);
+                if (options.context() != null && !of.equals(options.context())) {
+                    throw new IllegalArgumentException("the CUDA stream belongs to another context than the one given");
+                }
+                context = options.context() != null ? options.context() : of;
+            } else if (options.context() != null) {
+                context = options.context();
+            } else {
+                CUcontext primary = new CUcontext();
+                JCudaDriver.cuDeviceGet(device, options.device());
+                JCudaDriver.cuDevicePrimaryCtxRetain(primary, device);
+                context = primary;
+                contextRetained = true;
+            }
             JCudaDriver.cuCtxSetCurrent(context);
-            JCudaDriver.cuStreamCreate(stream, 0);   // blocking: ordered with the legacy stream's synchronous copies
-            streamCreated = true;
+            JCudaDriver.cuCtxGetDevice(device);
+            if (given != null) {
+                stream = given;
+            } else {
+                CUstream own = new CUstream();
+                JCudaDriver.cuStreamCreate(own, 0);   // blocking: ordered with the legacy stream's synchronous weight uploads
+                stream = own;
+                streamCreated = true;
+            }
+            if (options.callerArena()) useCallerArena(options.arenaMemory(), options.arenaBytes());
+            JCudaDriver.cuEventCreate(codesUploaded[0], CUevent_flags.CU_EVENT_DISABLE_TIMING);
+            JCudaDriver.cuEventCreate(codesUploaded[1], CUevent_flags.CU_EVENT_DISABLE_TIMING);
+            eventsCreated = true;
             cudnnCheck(JCudnn.cudnnCreate(cudnn), "cudnnCreate");
             cudnnCreated = true;
             cudnnCheck(JCudnn.cudnnSetStream(cudnn, new cudaStream_t(stream)), "cudnnSetStream");
@@ -127,6 +205,71 @@ public final class CudaBackend implements Backend {
             close();
             throw e;
         }
+    }
+
+    /** Checks that the caller's arena is 256-byte aligned device memory of at least {@code bytes} in this context. */
+    private void useCallerArena(CUdeviceptr memory, long bytes) {
+        long[] address = new long[1], start = new long[1], size = new long[1];
+        try {
+            JCudaDriver.cuPointerGetAttribute(Pointer.to(address), CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, memory);
+            JCudaDriver.cuPointerGetAttribute(Pointer.to(start), CUpointer_attribute.CU_POINTER_ATTRIBUTE_RANGE_START_ADDR, memory);
+            JCudaDriver.cuPointerGetAttribute(Pointer.to(size), CUpointer_attribute.CU_POINTER_ATTRIBUTE_RANGE_SIZE, memory);
+        } catch (CudaException e) {
+            throw new IllegalArgumentException("arena memory is not device memory of this context (" + CudaProbe.oneLine(e) + ")", e);
+        }
+        // the planner aligns buffers to 256 bytes from the arena's start; cuDNN and the kernels rely on that
+        if (address[0] % 256 != 0) {
+            throw new IllegalArgumentException("arena memory must be 256-byte aligned (cuMemAlloc's pointers are), its address is "
+                    + address[0] % 256 + " bytes past a multiple of 256");
+        }
+        long left = start[0] + size[0] - address[0];
+        if (bytes > left) {
+            throw new IllegalArgumentException("arena of " + bytes + " bytes runs past the end of its allocation (" + left + " bytes from that address)");
+        }
+        arena = memory;
+        arenaBytes = bytes;
+        callerArena = true;
+    }
+
+    /**
+     * The exact arena, in bytes, that a decoder with {@code options} plans on a CUDA backend, known before any GPU
+     * is touched: give a caller's arena ({@link CudaOptions#withArenaMemory}) at least this much. The step is the
+     * decoder's own choice ({@link Decoder#plannedStepFrames}): the memory budget's largest step, else the chunk;
+     * the precision is {@code options.precision()}, or fp16 (the CUDA default) when unset.
+     *
+     * @throws IllegalArgumentException when the options decode whole sequences (chunk 0, no budget): that arena
+     *                                  depends on the length; use {@link #requiredArenaBytes(DacModel, DecoderOptions, int)}
+     */
+    public static long requiredArenaBytes(DacModel model, DecoderOptions options) {
+        Precision p = precisionOf(options);
+        int step = Decoder.plannedStepFrames(model, options, p.bytes(), f -> workspaceBytesFor(model, options.batch(), f, p));
+        if (step == 0) {
+            throw new IllegalArgumentException("chunk frames 0 decodes each sequence whole, so its arena depends on the length: "
+                    + "use requiredArenaBytes(model, options, frames), or set a chunk or a memory budget");
+        }
+        return arenaBytesFor(model, options.batch(), step, p);
+    }
+
+    /**
+     * As {@link #requiredArenaBytes(DacModel, DecoderOptions)}, for decodes of sequences of up to {@code frames}
+     * frames: with a chunk or budget the same number; when decoding whole sequences, the arena of a step of
+     * {@code frames} plus the look-ahead. ({@code Decoder.stream} on a whole-sequence decoder plans
+     * {@link DecoderOptions#DEFAULT_CHUNK_FRAMES}-frame steps.)
+     */
+    public static long requiredArenaBytes(DacModel model, DecoderOptions options, int frames) {
+        if (frames < 1) throw new IllegalArgumentException("frames must be >= 1, got " + frames);
+        Precision p = precisionOf(options);
+        int step = Decoder.plannedStepFrames(model, options, p.bytes(), f -> workspaceBytesFor(model, options.batch(), f, p));
+        if (step == 0) step = frames + new StepProgram(model, options.batch(), 1, p.bytes(), 0).lookaheadFrames();
+        return arenaBytesFor(model, options.batch(), step, p);
+    }
+
+    private static long arenaBytesFor(DacModel model, int streams, int step, Precision p) {
+        return new StepProgram(model, streams, step, p.bytes(), workspaceBytesFor(model, streams, step, p)).plan().arenaBytes();
+    }
+
+    private static Precision precisionOf(DecoderOptions options) {
+        return options.precision() == null ? Precision.FP16 : options.precision();
     }
 
     @Override public String name() { return "cuda"; }
@@ -205,6 +348,23 @@ public final class CudaBackend implements Backend {
         }
         putSnake(model.snake1());
         putConv(model.conv2());
+        orderAfterUploads();
+    }
+
+    /**
+     * The weights went up with synchronous copies on the legacy default stream, whose last DMA may still be in
+     * flight when they return; a caller's non-blocking stream is not ordered after that stream. An event recorded
+     * there and waited for on {@link #stream()} orders every later op after the uploads, without a host wait.
+     */
+    private void orderAfterUploads() {
+        CUevent uploaded = new CUevent();
+        JCudaDriver.cuEventCreate(uploaded, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+        try {
+            JCudaDriver.cuEventRecord(uploaded, new CUstream());   // handle 0: the legacy default stream
+            JCudaDriver.cuStreamWaitEvent(stream, uploaded, 0);
+        } finally {
+            JCudaDriver.cuEventDestroy(uploaded);   // allowed while a wait is pending: released when it completes
+        }
     }
 
     private void putConv(Conv1d c) {
@@ -279,8 +439,16 @@ public final class CudaBackend implements Backend {
 
     @Override public void allocate(MemoryPlan plan) {
         current();
+        if (callerArena) {
+            if (plan.arenaBytes() > arenaBytes) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "the plan needs an arena of %d bytes (%.1f MiB) but the caller's arena holds %d bytes: "
+                                + "provide CudaBackend.requiredArenaBytes(model, options) bytes, or use a smaller chunk or memory budget",
+                        plan.arenaBytes(), plan.arenaBytes() / 1048576.0, arenaBytes));
+            }
+        }
         long need = Math.max(plan.arenaBytes(), 256);
-        if (arena == null || arenaBytes < need) {
+        if (!callerArena && (arena == null || arenaBytes < need)) {
             long old = arenaBytes;
             JCudaDriver.cuStreamSynchronize(stream);
             freeArena();
@@ -326,6 +494,7 @@ public final class CudaBackend implements Backend {
         CUdeviceptr p = new CUdeviceptr();
         try {
             JCudaDriver.cuMemAlloc(p, bytes);
+            ARENA_ALLOCATIONS.incrementAndGet();
             return p;
         } catch (CudaException e) {
             if (String.valueOf(e.getMessage()).contains("CUDA_ERROR_OUT_OF_MEMORY")) return null;
@@ -352,13 +521,55 @@ public final class CudaBackend implements Backend {
         long count = (long) streams * codebooks * n;
         if (count > staging.elements()) throw new IllegalStateException("codes do not fit the staging buffer " + staging.name());
         CUdeviceptr codesAt = arena.withByteOffset(staging.offset());
-        // The staging buffer is reused every step: wait until the previous step's gather has read it.
-        JCudaDriver.cuStreamSynchronize(stream);
-        JCudaDriver.cuMemcpyHtoD(codesAt, Pointer.to(codes), 4 * count);
+        uploadCodes(codes, count, codesAt);
         int latent = q.latent();
         Kernels.launch(kernels.codebookSum, stream, (long) streams * n * latent,
                 codesAt, weight(q), at(out, outRow), streamStride(out), codebooks, n, latent, q.codebookSize(),
                 (long) streams * n * latent);
+    }
+
+    /**
+     * Copies {@code count} codes to the device without waiting for the stream: through a pinned host slot, with
+     * an asynchronous copy on the stream (so the device staging buffer is reused in stream order). Two slots are
+     * used in turn; before refilling one, the host waits for that slot's previous upload only (an event), which
+     * has long finished unless the device is two steps behind.
+     */
+    private void uploadCodes(int[] codes, long count, CUdeviceptr codesAt) {
+        long bytes = 4 * count;
+        if (codesHostBytes < bytes) {
+            for (int i = 0; i < 2; i++) {
+                if (codesPending[i]) JCudaDriver.cuEventSynchronize(codesUploaded[i]);
+                codesPending[i] = false;
+                if (codesHostBytes > 0) JCudaDriver.cuMemFreeHost(codesHost[i]);
+            }
+            codesHostBytes = 0;
+            long size = Math.max(bytes, 4096);
+            for (int i = 0; i < 2; i++) {
+                codesHost[i] = new Pointer();
+                JCudaDriver.cuMemAllocHost(codesHost[i], size);
+            }
+            codesHostBytes = size;
+        }
+        int slot = codesSlot;
+        codesSlot ^= 1;
+        if (codesPending[slot]) JCudaDriver.cuEventSynchronize(codesUploaded[slot]);
+        codesHost[slot].getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asIntBuffer().put(codes, 0, (int) count);
+        JCudaDriver.cuMemcpyHtoDAsync(codesAt, codesHost[slot], bytes, stream);
+        JCudaDriver.cuEventRecord(codesUploaded[slot], stream);
+        codesPending[slot] = true;
+    }
+
+    /** Pinned host memory of at least {@code bytes}, for the synchronous {@link #read} and {@link #write}. */
+    private Pointer hostStage(long bytes) {
+        if (hostBytes < bytes) {
+            if (hostBytes > 0) JCudaDriver.cuMemFreeHost(host);
+            hostBytes = 0;
+            host = new Pointer();
+            long size = Math.max(bytes, 1 << 16);
+            JCudaDriver.cuMemAllocHost(host, size);
+            hostBytes = size;
+        }
+        return host;
     }
 
     @Override public void conv(Conv1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n,
@@ -444,15 +655,34 @@ public final class CudaBackend implements Backend {
         if (rows == 0) return;
         current();
         int count = rows * src.channels();
+        long bytes = (long) count * elementBytes;
         CUdeviceptr from = at(src, fromRow).withByteOffset(stream * streamStride(src) * elementBytes);
+        Pointer h = hostStage(bytes);
+        // ordered after the ops on this backend's stream (not the legacy stream, which a caller's non-blocking
+        // stream would not wait for); the one stream sync of a decode: read returns finished data
+        JCudaDriver.cuMemcpyDtoHAsync(h, from, bytes, this.stream);
         JCudaDriver.cuStreamSynchronize(this.stream);
+        ByteBuffer b = h.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
         if (precision == Precision.FP32) {
-            JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * dstOffset), from, 4L * count);
+            b.asFloatBuffer().get(dst, dstOffset, count);
         } else {
-            short[] h = new short[count];
-            JCudaDriver.cuMemcpyDtoH(Pointer.to(h), from, 2L * count);
-            for (int i = 0; i < count; i++) dst[dstOffset + i] = Halves.halfToFloat(h[i]);
+            ShortBuffer s = b.asShortBuffer();
+            for (int i = 0; i < count; i++) dst[dstOffset + i] = Halves.halfToFloat(s.get(i));
         }
+    }
+
+    /**
+     * {@code samples:[streams, rows, 1]} rows {@code [fromRow, fromRow + count)} of one stream -> {@code count}
+     * float32 values at {@code dst} on the device, enqueued on the stream (no host round trip, no wait): a copy in
+     * fp32, the {@code dac4j_cast_f16_f32} kernel in fp16.
+     */
+    void copyToDevice(Act src, int stream, int fromRow, int count, CUdeviceptr dst) {
+        if (count == 0) return;
+        current();
+        long elements = (long) count * src.channels();
+        CUdeviceptr from = at(src, fromRow).withByteOffset(stream * streamStride(src) * elementBytes);
+        if (precision == Precision.FP32) JCudaDriver.cuMemcpyDtoDAsync(dst, from, 4L * elements, this.stream);
+        else Kernels.launch(kernels.castHalfToFloat, this.stream, elements, from, dst, elements);
     }
 
     /**
@@ -462,15 +692,27 @@ public final class CudaBackend implements Backend {
     void write(Act dst, float[] data) {
         current();
         if (data.length != dst.elements()) throw new IllegalArgumentException(dst.name() + " holds " + dst.elements() + " elements, got " + data.length);
+        long bytes = (long) data.length * elementBytes;
+        JCudaDriver.cuStreamSynchronize(stream);   // the staging buffer may still feed an earlier copy
+        Pointer h = hostStage(bytes);
+        ByteBuffer b = h.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
+        if (precision == Precision.FP32) b.asFloatBuffer().put(data);
+        else b.asShortBuffer().put(Halves.floatsToHalves(data));
+        JCudaDriver.cuMemcpyHtoDAsync(at(dst, 0), h, bytes, stream);
         JCudaDriver.cuStreamSynchronize(stream);
-        if (precision == Precision.FP32) JCudaDriver.cuMemcpyHtoD(at(dst, 0), Pointer.to(data), 4L * data.length);
-        else JCudaDriver.cuMemcpyHtoD(at(dst, 0), Pointer.to(Halves.floatsToHalves(data)), 2L * data.length);
     }
 
     /** For tests that launch kernels themselves. */
     Kernels kernels() { return kernels; }
 
-    CUstream stream() { return stream; }
+    /** The stream every op is enqueued on: the caller's ({@link CudaOptions#stream()}) or the backend's own. */
+    public CUstream stream() { return stream; }
+
+    /** The context the backend runs in. */
+    public CUcontext context() { return context; }
+
+    /** True when ops go to the caller's stream rather than one the backend created. */
+    public boolean callerStream() { return !streamCreated; }
 
     /** Device address of row {@code row} of stream 0 of {@code a}, for tests. */
     CUdeviceptr address(Act a, int row) {
@@ -478,7 +720,7 @@ public final class CudaBackend implements Backend {
         return at(a, row);
     }
 
-    /** Waits for every op issued so far. */
+    /** Waits for every op issued so far on {@link #stream()} (with a caller's stream: the caller's work too). */
     public void synchronize() {
         current();
         JCudaDriver.cuStreamSynchronize(stream);
@@ -642,9 +884,20 @@ public final class CudaBackend implements Backend {
     }
 
     private void freeArena() {
-        if (arena != null) JCudaDriver.cuMemFree(arena);
+        if (arena != null && !callerArena) JCudaDriver.cuMemFree(arena);
         arena = null;
         arenaBytes = 0;
+    }
+
+    private void freeHostStaging() {
+        for (int i = 0; i < 2; i++) {
+            if (codesHostBytes > 0) JCudaDriver.cuMemFreeHost(codesHost[i]);
+            if (eventsCreated) JCudaDriver.cuEventDestroy(codesUploaded[i]);
+        }
+        codesHostBytes = 0;
+        eventsCreated = false;
+        if (hostBytes > 0) JCudaDriver.cuMemFreeHost(host);
+        hostBytes = 0;
     }
 
     private void freeWeights() {
@@ -655,24 +908,30 @@ public final class CudaBackend implements Backend {
         model = null;
     }
 
-    /** Frees the weights, the arena, the descriptors, the module, the cuDNN handle and the stream; releases the context. */
+    /**
+     * Waits for the stream (queued ops may still read the weights and the arena), then frees the weights, its own
+     * arena, the pinned staging, the descriptors, the module and the cuDNN handle, destroys its own stream and
+     * releases the primary context if it retained it. A caller's context, stream and arena memory are left alone.
+     * Idempotent.
+     */
     @Override public void close() {
         if (closed) return;
         closed = true;
-        if (!contextRetained) return;
+        if (context == null) return;
         try {
             JCudaDriver.cuCtxSetCurrent(context);
-            if (streamCreated) JCudaDriver.cuStreamSynchronize(stream);
+            if (stream != null) JCudaDriver.cuStreamSynchronize(stream);
         } finally {
             try {
                 clearShapes();
                 freeArena();
                 freeWeights();
+                freeHostStaging();
                 if (kernels != null) kernels.close();
                 if (cudnnCreated) JCudnn.cudnnDestroy(cudnn);
                 if (streamCreated) JCudaDriver.cuStreamDestroy(stream);
             } finally {
-                JCudaDriver.cuDevicePrimaryCtxRelease(device);
+                if (contextRetained) JCudaDriver.cuDevicePrimaryCtxRelease(device);
             }
         }
     }
