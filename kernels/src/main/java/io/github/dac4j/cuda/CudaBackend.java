@@ -443,7 +443,7 @@ public final class CudaBackend implements Backend {
             if (plan.arenaBytes() > arenaBytes) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "the plan needs an arena of %d bytes (%.1f MiB) but the caller's arena holds %d bytes: "
-                                + "provide CudaBackend.requiredArenaBytes(model, options) bytes, or use a smaller chunk or memory budget",
+                                + "provide CudaBackend.requiredArenaBytes(model, options[, frames]) bytes, or use a smaller chunk or memory budget",
                         plan.arenaBytes(), plan.arenaBytes() / 1048576.0, arenaBytes));
             }
         }
