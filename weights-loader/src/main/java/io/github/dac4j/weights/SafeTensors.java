@@ -2,6 +2,7 @@ package io.github.dac4j.weights;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -34,6 +35,7 @@ public final class SafeTensors implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxStringLength(1 << 20).maxNumberLength(40).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // two entries of one name: which would be meant?
             .build());
 
     private final Path file;

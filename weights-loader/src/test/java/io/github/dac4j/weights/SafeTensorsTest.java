@@ -81,6 +81,8 @@ class SafeTensorsTest {
                 .getBytes(StandardCharsets.UTF_8), 12, -1, "b", "overlaps tensor 'a'");
         expectBad("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}"
                 .getBytes(StandardCharsets.UTF_8), 16, -1, "b", "overlaps tensor 'a'");
+        expectBad("{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}"
+                .getBytes(StandardCharsets.UTF_8), 8, -1, null, "Duplicate field 't'");
         expectBad("{\"__metadata__\":{\"k\":1}}".getBytes(StandardCharsets.UTF_8), 0, -1, null, "not a string");
         Path tiny = dir.resolve("short.safetensors");
         Files.write(tiny, new byte[] {1, 2, 3});
