@@ -34,13 +34,14 @@ import java.util.concurrent.TimeUnit;
  * The decoder costs 138.5 GFLOP per second of audio, so effective GFLOP/s = 138.5 / (seconds per decode).
  *
  * <pre>java -cp "$(cat cp.txt):bench/target/classes" org.openjdk.jmh.Main DecodeBenchmark</pre>
+ * (the fork adds {@code --add-modules=jdk.incubator.vector}; {@code -p kernels=java} measures the fallback).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx6g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx6g", "--add-modules=jdk.incubator.vector"})
 public class DecodeBenchmark {
     /** Frames decoded per call: 86 frames of 512 samples = 1 s at 44.1 kHz. */
     public static final int FRAMES = 86;
@@ -51,12 +52,17 @@ public class DecodeBenchmark {
     @Param({"0", "16", "86"})
     public int chunkFrames;
 
+    /** CPU kernels: {@code auto} (the Vector API ones when the module is resolved), {@code vector}, {@code java}, {@code reference}. */
+    @Param({"auto"})
+    public String kernels;
+
     private Decoder decoder;
     private int[][][] codes;
 
     @Setup(Level.Trial)
     public void setUp() throws WeightsException {
         System.setProperty("dac4j.cpu.threads", Integer.toString(threads));
+        if (!kernels.equals("auto")) System.setProperty("dac4j.cpu.kernels", kernels);
         DacConfig c = DacConfig.dac44khz();
         DacModel model = DacModel.load(randomCheckpoint(c, 42));
         decoder = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withChunkFrames(chunkFrames).withBatch(1));
