@@ -20,6 +20,7 @@ final class VectorKernels extends Kernels {
     private static final int L = 16, PANEL = 2 * L, ROWS = 8;
 
     private final float[] tmp = new float[PANEL];
+    private final float[] acc = new float[ROWS * PANEL];
 
     @Override String name() { return "vector"; }
 
@@ -55,64 +56,94 @@ final class VectorKernels extends Kernels {
 
     private void rows8(float[] x, int x0, int xs, int tapStride, int k, int cin, float[] w, int biasAt, int panel,
                        float[] y, int y0, int ys, float[] res, int r0, int rs, boolean tanh, int width) {
+        float[] acc = this.acc;
         FloatVector b0 = FloatVector.fromArray(S, w, biasAt), b1 = FloatVector.fromArray(S, w, biasAt + L);
-        FloatVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1,
-                a40 = b0, a41 = b1, a50 = b0, a51 = b1, a60 = b0, a61 = b1, a70 = b0, a71 = b1;
-        int wi = panel;
-        for (int j = 0; j < k; j++) {
-            int p0 = x0 + j * tapStride, p1 = p0 + xs, p2 = p1 + xs, p3 = p2 + xs, p4 = p3 + xs, p5 = p4 + xs,
-                    p6 = p5 + xs, p7 = p6 + xs;
-            for (int c = 0; c < cin; c++, wi += PANEL) {
-                FloatVector w0 = FloatVector.fromArray(S, w, wi), w1 = FloatVector.fromArray(S, w, wi + L);
-                FloatVector v = FloatVector.broadcast(S, x[p0 + c]);
-                a00 = w0.fma(v, a00);
-                a01 = w1.fma(v, a01);
-                v = FloatVector.broadcast(S, x[p1 + c]);
-                a10 = w0.fma(v, a10);
-                a11 = w1.fma(v, a11);
-                v = FloatVector.broadcast(S, x[p2 + c]);
-                a20 = w0.fma(v, a20);
-                a21 = w1.fma(v, a21);
-                v = FloatVector.broadcast(S, x[p3 + c]);
-                a30 = w0.fma(v, a30);
-                a31 = w1.fma(v, a31);
-                v = FloatVector.broadcast(S, x[p4 + c]);
-                a40 = w0.fma(v, a40);
-                a41 = w1.fma(v, a41);
-                v = FloatVector.broadcast(S, x[p5 + c]);
-                a50 = w0.fma(v, a50);
-                a51 = w1.fma(v, a51);
-                v = FloatVector.broadcast(S, x[p6 + c]);
-                a60 = w0.fma(v, a60);
-                a61 = w1.fma(v, a61);
-                v = FloatVector.broadcast(S, x[p7 + c]);
-                a70 = w0.fma(v, a70);
-                a71 = w1.fma(v, a71);
-            }
+        for (int r = 0; r < ROWS; r++) {
+            b0.intoArray(acc, r * PANEL);
+            b1.intoArray(acc, r * PANEL + L);
         }
-        store(a00, a01, y, y0, res, r0, tanh, width);
-        store(a10, a11, y, y0 + ys, res, r0 + rs, tanh, width);
-        store(a20, a21, y, y0 + 2 * ys, res, r0 + 2 * rs, tanh, width);
-        store(a30, a31, y, y0 + 3 * ys, res, r0 + 3 * rs, tanh, width);
-        store(a40, a41, y, y0 + 4 * ys, res, r0 + 4 * rs, tanh, width);
-        store(a50, a51, y, y0 + 5 * ys, res, r0 + 5 * rs, tanh, width);
-        store(a60, a61, y, y0 + 6 * ys, res, r0 + 6 * rs, tanh, width);
-        store(a70, a71, y, y0 + 7 * ys, res, r0 + 7 * rs, tanh, width);
+        // one flat loop per tap: C2 keeps the 16 accumulators in registers only through a single loop
+        for (int j = 0; j < k; j++) tap8(x, x0 + j * tapStride, xs, cin, w, panel + j * cin * PANEL, acc);
+        for (int r = 0; r < ROWS; r++) {
+            store(FloatVector.fromArray(S, acc, r * PANEL), FloatVector.fromArray(S, acc, r * PANEL + L),
+                    y, y0 + r * ys, res, r0 + r * rs, tanh, width);
+        }
+    }
+
+    /** acc[8 rows][32] += sum over c < cin of x[row, c] * w[c][32], channel by channel. */
+    private static void tap8(float[] x, int p0, int xs, int cin, float[] w, int wi, float[] acc) {
+        FloatVector a00 = FloatVector.fromArray(S, acc, 0), a01 = FloatVector.fromArray(S, acc, L),
+                a10 = FloatVector.fromArray(S, acc, 2 * L), a11 = FloatVector.fromArray(S, acc, 3 * L),
+                a20 = FloatVector.fromArray(S, acc, 4 * L), a21 = FloatVector.fromArray(S, acc, 5 * L),
+                a30 = FloatVector.fromArray(S, acc, 6 * L), a31 = FloatVector.fromArray(S, acc, 7 * L),
+                a40 = FloatVector.fromArray(S, acc, 8 * L), a41 = FloatVector.fromArray(S, acc, 9 * L),
+                a50 = FloatVector.fromArray(S, acc, 10 * L), a51 = FloatVector.fromArray(S, acc, 11 * L),
+                a60 = FloatVector.fromArray(S, acc, 12 * L), a61 = FloatVector.fromArray(S, acc, 13 * L),
+                a70 = FloatVector.fromArray(S, acc, 14 * L), a71 = FloatVector.fromArray(S, acc, 15 * L);
+        int p1 = p0 + xs, p2 = p1 + xs, p3 = p2 + xs, p4 = p3 + xs, p5 = p4 + xs, p6 = p5 + xs, p7 = p6 + xs;
+        for (int c = 0; c < cin; c++, wi += PANEL) {
+            FloatVector w0 = FloatVector.fromArray(S, w, wi), w1 = FloatVector.fromArray(S, w, wi + L);
+            FloatVector v = FloatVector.broadcast(S, x[p0 + c]);
+            a00 = w0.fma(v, a00);
+            a01 = w1.fma(v, a01);
+            v = FloatVector.broadcast(S, x[p1 + c]);
+            a10 = w0.fma(v, a10);
+            a11 = w1.fma(v, a11);
+            v = FloatVector.broadcast(S, x[p2 + c]);
+            a20 = w0.fma(v, a20);
+            a21 = w1.fma(v, a21);
+            v = FloatVector.broadcast(S, x[p3 + c]);
+            a30 = w0.fma(v, a30);
+            a31 = w1.fma(v, a31);
+            v = FloatVector.broadcast(S, x[p4 + c]);
+            a40 = w0.fma(v, a40);
+            a41 = w1.fma(v, a41);
+            v = FloatVector.broadcast(S, x[p5 + c]);
+            a50 = w0.fma(v, a50);
+            a51 = w1.fma(v, a51);
+            v = FloatVector.broadcast(S, x[p6 + c]);
+            a60 = w0.fma(v, a60);
+            a61 = w1.fma(v, a61);
+            v = FloatVector.broadcast(S, x[p7 + c]);
+            a70 = w0.fma(v, a70);
+            a71 = w1.fma(v, a71);
+        }
+        a00.intoArray(acc, 0);
+        a01.intoArray(acc, L);
+        a10.intoArray(acc, 2 * L);
+        a11.intoArray(acc, 3 * L);
+        a20.intoArray(acc, 4 * L);
+        a21.intoArray(acc, 5 * L);
+        a30.intoArray(acc, 6 * L);
+        a31.intoArray(acc, 7 * L);
+        a40.intoArray(acc, 8 * L);
+        a41.intoArray(acc, 9 * L);
+        a50.intoArray(acc, 10 * L);
+        a51.intoArray(acc, 11 * L);
+        a60.intoArray(acc, 12 * L);
+        a61.intoArray(acc, 13 * L);
+        a70.intoArray(acc, 14 * L);
+        a71.intoArray(acc, 15 * L);
     }
 
     private void rows1(float[] x, int x0, int tapStride, int k, int cin, float[] w, int biasAt, int panel,
                        float[] y, int y0, float[] res, int r0, boolean tanh, int width) {
-        FloatVector a0 = FloatVector.fromArray(S, w, biasAt), a1 = FloatVector.fromArray(S, w, biasAt + L);
-        int wi = panel;
-        for (int j = 0; j < k; j++) {
-            int p0 = x0 + j * tapStride;
-            for (int c = 0; c < cin; c++, wi += PANEL) {
-                FloatVector v = FloatVector.broadcast(S, x[p0 + c]);
-                a0 = FloatVector.fromArray(S, w, wi).fma(v, a0);
-                a1 = FloatVector.fromArray(S, w, wi + L).fma(v, a1);
-            }
+        float[] acc = this.acc;
+        System.arraycopy(w, biasAt, acc, 0, PANEL);
+        for (int j = 0; j < k; j++) tap1(x, x0 + j * tapStride, cin, w, panel + j * cin * PANEL, acc);
+        store(FloatVector.fromArray(S, acc, 0), FloatVector.fromArray(S, acc, L), y, y0, res, r0, tanh, width);
+    }
+
+    /** acc[1 row][32] += sum over c < cin of x[c] * w[c][32], channel by channel. */
+    private static void tap1(float[] x, int p0, int cin, float[] w, int wi, float[] acc) {
+        FloatVector a0 = FloatVector.fromArray(S, acc, 0), a1 = FloatVector.fromArray(S, acc, L);
+        for (int c = 0; c < cin; c++, wi += PANEL) {
+            FloatVector v = FloatVector.broadcast(S, x[p0 + c]);
+            a0 = FloatVector.fromArray(S, w, wi).fma(v, a0);
+            a1 = FloatVector.fromArray(S, w, wi + L).fma(v, a1);
         }
-        store(a0, a1, y, y0, res, r0, tanh, width);
+        a0.intoArray(acc, 0);
+        a1.intoArray(acc, L);
     }
 
     /** One row's 32 accumulators to y, plus the residual (res + acc, as the reference adds) and tanh. */
