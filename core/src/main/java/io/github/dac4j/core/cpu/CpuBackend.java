@@ -15,37 +15,50 @@ import io.github.dac4j.core.plan.MemoryPlan;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The float32 CPU backend: the arena is one {@code float[]}, ops are loops over output rows split into tiles
- * across a fixed pool of workers. Each output element is summed in one fixed order (bias, then tap by tap,
- * channel by channel), whatever the tile, the step or the thread, so streaming is bit-identical to whole decoding.
+ * across a fixed pool of workers, each tile run by a {@link Kernels} implementation (the Vector API when the JVM
+ * has it, else plain Java). Each output element is summed in one fixed order (bias, then tap by tap, channel by
+ * channel), whatever the tile, the step or the thread, so streaming is bit-identical to whole decoding.
  */
 public final class CpuBackend implements Backend {
-    /** Output rows per task: small enough to balance two cores, large enough to amortise the Snake halo. */
-    static final int TILE = 32;
+    /**
+     * Pre-activated input floats per tile (about 256 KB, so a tile's input stays in the 2 MB L2 while every
+     * output channel panel sweeps it); tiles shrink to this for wide layers, so the scratch never grows with
+     * the sequence length.
+     */
+    static final int TILE_FLOATS = 1 << 16;
 
     private final WorkerPool workers;
+    private final Kernels[] kernels;
     private final Map<Object, float[]> packed = new IdentityHashMap<>();
     private float[][] scratch;   // per worker: pre-activated input rows of one tile
-    private float[][] accumulators;
     private float[] arena = new float[0];
     private long weightBytes;
 
-    public CpuBackend(int threads) { this.workers = new WorkerPool(threads); }
+    public CpuBackend(int threads) { this(threads, Kernels.best()); }
+
+    CpuBackend(int threads, Supplier<Kernels> kernelFactory) {
+        this.workers = new WorkerPool(threads);
+        this.kernels = new Kernels[workers.threads()];
+        for (int w = 0; w < kernels.length; w++) kernels[w] = kernelFactory.get();
+    }
 
     @Override public String name() { return "cpu"; }
 
     @Override public Precision precision() { return Precision.FP32; }
 
     @Override public String device() {
-        return "CPU, " + workers.threads() + " thread" + (workers.threads() == 1 ? "" : "s") + ", float32";
+        return "CPU, " + workers.threads() + " thread" + (workers.threads() == 1 ? "" : "s") + ", float32, "
+                + kernels[0].name() + " kernels";
     }
 
     @Override public long workspaceBytes(DacModel model, int streams, int stepFrames) { return 0; }
 
     @Override public void prepare(DacModel model) {
-        int maxIn = model.conv1().inChannels(), maxOut = model.conv1().outChannels(), maxSpan = model.conv1().span();
+        int maxIn = model.conv1().inChannels(), maxSpan = model.conv1().span();
         pack(model.conv1());
         for (DecoderBlock b : model.blocks()) {
             pack(b.convT1());
@@ -57,37 +70,45 @@ public final class CpuBackend implements Backend {
             }
         }
         pack(model.conv2());
+        maxSpan = Math.max(maxSpan, model.conv2().span());
         long tables = 0;
         for (float[] t : model.quantizer().tables()) tables += t.length;
         weightBytes = 4 * (tables + packed.values().stream().mapToLong(a -> a.length).sum());
-        scratch = new float[workers.threads()][(TILE + maxSpan + 2) * maxIn];
-        accumulators = new float[workers.threads()][Math.max(maxOut, maxIn)];
+        scratch = new float[workers.threads()][TILE_FLOATS + (maxSpan + 2 + 8) * maxIn];
     }
 
-    /** Conv1d weight [out, in, k] -> [k, in, out], so the innermost loop runs over contiguous outputs. */
+    /** Conv1d weight [out, in, k] -> [k, in, out], then the kernels' own layout. */
     private void pack(Conv1d conv) {
         int out = conv.outChannels(), in = conv.inChannels(), k = conv.kernel();
         float[] w = conv.weight(), p = new float[w.length];
         for (int o = 0; o < out; o++)
             for (int c = 0; c < in; c++)
                 for (int j = 0; j < k; j++) p[(j * in + c) * out + o] = w[(o * in + c) * k + j];
-        packed.put(conv, p);
+        packed.put(conv, kernels[0].pack(p, conv.bias(), k, in, out));
     }
 
     /**
-     * ConvTranspose1d weight [in, out, 2s] -> per phase r, two [in, out] matrices: the one applied to the
-     * earlier window row, then the later. Phase r reads window rows (0, 1) if r + s/2 < s, else (1, 2).
+     * ConvTranspose1d weight [in, out, 2s] -> per phase r, a 2-tap convolution [2, in, out]: the taps applied to
+     * the earlier window row, then the later. Phase r reads window rows (0, 1) if r + s/2 < s, else (1, 2).
      */
     private void pack(ConvTranspose1d conv) {
         int in = conv.inChannels(), out = conv.outChannels(), s = conv.stride(), k = conv.kernel(), pad = conv.padding();
-        float[] w = conv.weight(), p = new float[s * 2 * in * out];
+        float[] w = conv.weight();
+        float[][] phases = new float[s][];
+        int total = 0;
         for (int r = 0; r < s; r++) {
             int[] taps = phaseTaps(r, s, pad);
+            float[] p = new float[2 * in * out];
             for (int m = 0; m < 2; m++)
                 for (int c = 0; c < in; c++)
-                    for (int o = 0; o < out; o++) p[((r * 2 + m) * in + c) * out + o] = w[(c * out + o) * k + taps[m]];
+                    for (int o = 0; o < out; o++) p[(m * in + c) * out + o] = w[(c * out + o) * k + taps[m]];
+            phases[r] = kernels[0].pack(p, conv.bias(), 2, in, out);
+            total += phases[r].length;
         }
-        packed.put(conv, p);
+        // all phases in one array, phase r at r * (total / s): the packs have equal lengths
+        float[] all = new float[total];
+        for (int r = 0; r < s; r++) System.arraycopy(phases[r], 0, all, r * phases[0].length, phases[0].length);
+        packed.put(conv, all);
     }
 
     /** For output phase r: {first window row, tap applied to it, tap applied to the next row}. */
@@ -109,6 +130,17 @@ public final class CpuBackend implements Backend {
 
     private static int base(Act a, int b, int row) { return (int) a.index(4, b, row, 0); }
 
+    /**
+     * Output rows per task: as many as keep the tile's input under {@link #TILE_FLOATS}, but no more than gives
+     * every worker two tasks; a multiple of 8 (the kernels' row block). The tiling never changes a result.
+     */
+    private int tileRows(int n, int streams, int cin, int span) {
+        int fit = Math.max(8, (TILE_FLOATS / cin - span) & ~7);
+        int perStream = (2 * workers.threads() + streams - 1) / streams;
+        int share = ((n + perStream - 1) / perStream + 7) & ~7;
+        return Math.max(8, Math.min(fit, share));
+    }
+
     @Override public void codebookSum(Quantizer q, int streams, int[] codes, int codebooks, int n, Act staging, Act out, int outRow) {
         int latent = q.latent();
         float[][] tables = q.tables();
@@ -124,80 +156,51 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    // conv: x:[rows n + span, cin] -> [n, cout]
     @Override public void conv(Conv1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n,
                                Act residual, int residualRow, boolean tanh) {
         int cin = conv.inChannels(), cout = conv.outChannels(), k = conv.kernel(), d = conv.dilation(), span = conv.span();
-        float[] w = packed.get(conv), bias = conv.bias();
-        int tiles = (n + TILE - 1) / TILE;
+        float[] w = packed.get(conv);
+        int tile = tileRows(n, streams, cin, span);
+        int tiles = (n + tile - 1) / tile;
         workers.forEach(streams * tiles, (worker, task) -> {
-            int b = task / tiles, t0 = (task % tiles) * TILE, t1 = Math.min(n, t0 + TILE);
-            float[] x = preActivate(worker, prologue, in, b, inRow + t0, t1 - t0 + span);
-            float[] acc = accumulators[worker];
-            for (int t = t0; t < t1; t++) {
-                System.arraycopy(bias, 0, acc, 0, cout);
-                for (int j = 0; j < k; j++) {
-                    int xr = (t - t0 + j * d) * cin;
-                    for (int c = 0; c < cin; c++) {
-                        float xv = x[xr + c];
-                        int wr = (j * cin + c) * cout;
-                        for (int o = 0; o < cout; o++) acc[o] += w[wr + o] * xv;
-                    }
-                }
-                int dst = base(out, b, outRow + t);
-                int res = residual == null ? -1 : base(residual, b, residualRow + t);
-                for (int o = 0; o < cout; o++) {
-                    float v = acc[o];
-                    if (res >= 0) v = arena[res + o] + v;
-                    arena[dst + o] = tanh ? (float) Math.tanh(v) : v;
-                }
+            int b = task / tiles, t0 = (task % tiles) * tile, rows = Math.min(n, t0 + tile) - t0;
+            float[] x = arena;
+            int xOff = base(in, b, inRow + t0);
+            if (prologue != null) {
+                x = scratch[worker];
+                kernels[worker].snake(arena, xOff, x, 0, rows + span, cin, prologue.alpha(), prologue.inverse());
+                xOff = 0;
             }
+            int res = residual == null ? 0 : base(residual, b, residualRow + t0);
+            kernels[worker].conv(x, xOff, cin, d * cin, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
+                    residual == null ? null : arena, res, cout, tanh, rows);
         });
     }
 
+    // convTranspose: x:[n + 2, cin] -> [n * s, cout], phase r of output row q*s + r a 2-tap conv
     @Override public void convTranspose(ConvTranspose1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n) {
         int cin = conv.inChannels(), cout = conv.outChannels(), s = conv.stride(), pad = conv.padding();
-        float[] w = packed.get(conv), bias = conv.bias();
-        int tiles = (n + TILE - 1) / TILE;
+        float[] w = packed.get(conv);
+        int phaseLength = w.length / s;
+        int tile = tileRows(n, streams, cin, 2);
+        int tiles = (n + tile - 1) / tile;
         workers.forEach(streams * tiles, (worker, task) -> {
-            int b = task / tiles, q0 = (task % tiles) * TILE, q1 = Math.min(n, q0 + TILE);
-            float[] x = preActivate(worker, prologue, in, b, inRow + q0, q1 - q0 + 2);
-            float[] acc = accumulators[worker];
-            for (int q = q0; q < q1; q++) {
-                for (int r = 0; r < s; r++) {
-                    int firstRow = phaseTaps(r, s, pad)[2];
-                    System.arraycopy(bias, 0, acc, 0, cout);
-                    for (int m = 0; m < 2; m++) {
-                        int xr = (q - q0 + firstRow + m) * cin;
-                        for (int c = 0; c < cin; c++) {
-                            float xv = x[xr + c];
-                            int wr = ((r * 2 + m) * cin + c) * cout;
-                            for (int o = 0; o < cout; o++) acc[o] += w[wr + o] * xv;
-                        }
-                    }
-                    System.arraycopy(acc, 0, arena, base(out, b, outRow + q * s + r), cout);
-                }
+            int b = task / tiles, q0 = (task % tiles) * tile, rows = Math.min(n, q0 + tile) - q0;
+            float[] x = arena;
+            int xOff = base(in, b, inRow + q0);
+            if (prologue != null) {
+                x = scratch[worker];
+                kernels[worker].snake(arena, xOff, x, 0, rows + 2, cin, prologue.alpha(), prologue.inverse());
+                xOff = 0;
+            }
+            for (int r = 0; r < s; r++) {
+                int firstRow = phaseTaps(r, s, pad)[2];
+                kernels[worker].conv(x, xOff + firstRow * cin, cin, cin, 2, cin, cout, w, r * phaseLength,
+                        arena, base(out, b, outRow + q0 * s + r), s * cout, null, 0, 0, false, rows);
             }
         });
     }
-
-    /** Rows [row, row + rows) of stream b, through the Snake prologue if any, into the worker's scratch. */
-    private float[] preActivate(int worker, Snake prologue, Act in, int b, int row, int rows) {
-        float[] x = scratch[worker];
-        int c = in.channels(), src = base(in, b, row), len = rows * c;
-        if (prologue == null) {
-            System.arraycopy(arena, src, x, 0, len);
-        } else {
-            float[] alpha = prologue.alpha(), inverse = prologue.inverse();
-            for (int i = 0; i < len; i++) {
-                int ch = i % c;
-                float v = arena[src + i];
-                float sn = (float) Math.sin(alpha[ch] * v);
-                x[i] = v + inverse[ch] * (sn * sn);
-            }
-        }
-        return x;
-    }
-
     @Override public void copyRows(int streams, Act src, int srcRow, Act dst, int dstRow, int rows) {
         if (rows == 0) return;
         for (int b = 0; b < streams; b++) {

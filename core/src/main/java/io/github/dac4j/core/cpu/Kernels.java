@@ -1,0 +1,115 @@
+package io.github.dac4j.core.cpu;
+
+/**
+ * The inner loops of the CPU backend: a convolution over time rows and the Snake activation. One instance per
+ * worker (it may hold scratch). Every implementation sums each output element in one fixed order (bias, then
+ * tap by tap, input channel by input channel) whatever the row count, the row's position or the caller's tiling,
+ * so streaming stays bit-identical to whole decoding with any one implementation. Implementations differ from
+ * each other by rounding only (fused multiply-adds, the polynomial sine).
+ */
+abstract class Kernels {
+    /** System property that forces one implementation: {@code reference}, {@code java} or {@code vector}. */
+    static final String PROPERTY = "dac4j.cpu.kernels";
+
+    /** Short name for logs: {@code reference}, {@code java}, {@code vector}. */
+    abstract String name();
+
+    /**
+     * Packs a convolution's weights, given as {@code wkco:[k, cin, cout]} (tap, input channel, output channel),
+     * and its bias {@code [cout]} into this implementation's layout. Done once, at load.
+     */
+    abstract float[] pack(float[] wkco, float[] bias, int k, int cin, int cout);
+
+    /**
+     * {@code y[t, o] = act(bias[o] + sum_{j < k} sum_{c < cin} W[j, c, o] * x[t, j, c] + res[t, o])} for t in [0, n),
+     * o in [0, cout), where {@code x[t, j, c] = x[xOff + t * xStride + j * tapStride + c]},
+     * {@code y[t, o] = y[yOff + t * yStride + o]}, {@code res[t, o] = res[resOff + t * resStride + o]} (no residual
+     * term when {@code res} is null) and act = tanh when {@code tanh}, else identity. {@code packed} holds, from
+     * {@code wOff}, what {@link #pack} made. {@code y} must not overlap {@code x} or {@code res} rows still to be read.
+     */
+    abstract void conv(float[] x, int xOff, int xStride, int tapStride, int k, int cin, int cout, float[] packed, int wOff,
+                       float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n);
+
+    /**
+     * Snake, {@code x:[rows, c] -> [rows, c]}: {@code dst[i, ch] = v + inverse[ch] * sin(alpha[ch] * v)^2} with
+     * {@code v = src[srcOff + i * c + ch]}, written densely from {@code dst[dstOff]}.
+     */
+    abstract void snake(float[] src, int srcOff, float[] dst, int dstOff, int rows, int c, float[] alpha, float[] inverse);
+
+    /** The fastest implementation this JVM runs (or the one {@value #PROPERTY} names), as a per-worker factory. */
+    static java.util.function.Supplier<Kernels> best() {
+        String forced = System.getProperty(PROPERTY);
+        if (forced != null && !forced.isBlank()) {
+            switch (forced.trim()) {
+                case "reference": return ReferenceKernels::new;
+                case "java": return JavaKernels::new;
+                case "vector":
+                    if (!vectorAvailable()) {
+                        throw new IllegalStateException(PROPERTY + "=vector needs the JVM option --add-modules jdk.incubator.vector");
+                    }
+                    return vectorFactory();
+                default:
+                    throw new IllegalArgumentException(PROPERTY + " must be reference, java or vector, got '" + forced + "'");
+            }
+        }
+        return vectorAvailable() ? vectorFactory() : JavaKernels::new;
+    }
+
+    /**
+     * True when the incubating Vector API is resolved in this JVM ({@code --add-modules jdk.incubator.vector})
+     * and the class built on it is on the class path. The class is only loaded after this check, so a JVM
+     * without the module never touches it.
+     */
+    static boolean vectorAvailable() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+        try {
+            Class.forName(VECTOR_CLASS, false, Kernels.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static final String VECTOR_CLASS = "io.github.dac4j.core.cpu.VectorKernels";
+
+    private static java.util.function.Supplier<Kernels> vectorFactory() {
+        return () -> {
+            try {
+                return (Kernels) Class.forName(VECTOR_CLASS).getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot create the Vector API kernels: " + e, e);
+            }
+        };
+    }
+
+    // ---- the polynomial sine shared by the fast implementations ----
+
+    /** |alpha * v| above this goes to Math.sin: the float range reduction below is accurate up to here. */
+    static final float SIN_LIMIT = 65536f;
+    static final float INV_PI = (float) (1 / Math.PI);
+    /** pi split in three floats (Cody-Waite) so that k * pi is subtracted with little rounding. */
+    static final float PI_A = (float) Math.PI;
+    static final float PI_B = (float) (Math.PI - PI_A);
+    static final float PI_C = (float) (Math.PI - PI_A - PI_B);
+    /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 to the nearest integer. */
+    static final float ROUND = 12582912f;
+    /** Taylor coefficients of sin(r) = r (1 + r^2 (S3 + r^2 (S5 + ...))), |r| <= pi/2: error below 1e-9. */
+    static final float S3 = (float) (-1.0 / 6), S5 = (float) (1.0 / 120), S7 = (float) (-1.0 / 5040),
+            S9 = (float) (1.0 / 362880), S11 = (float) (-1.0 / 39916800), S13 = (float) (1.0 / 6227020800.0);
+
+    /** sin(a)^2 via sin^2(a) = sin^2(a - k pi), k = round(a / pi); valid for |a| <= SIN_LIMIT. */
+    static float sinSquared(float a) {
+        float k = (a * INV_PI + ROUND) - ROUND;
+        float r = Math.fma(-k, PI_A, a);
+        r = Math.fma(-k, PI_B, r);
+        r = Math.fma(-k, PI_C, r);
+        float r2 = r * r;
+        float p = Math.fma(r2, S13, S11);
+        p = Math.fma(r2, p, S9);
+        p = Math.fma(r2, p, S7);
+        p = Math.fma(r2, p, S5);
+        p = Math.fma(r2, p, S3);
+        float s = Math.fma(r * r2, p, r);
+        return s * s;
+    }
+}

@@ -1,0 +1,179 @@
+package io.github.dac4j.core.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fast kernels against {@link ReferenceKernels} on fresh random inputs: relative error
+ * ||fast - ref|| / ||ref|| <= 1e-5 (fp32, different rounding only), odd channel counts, n = 1, 2, 17, strided
+ * rows, a residual, tanh, a Snake prologue; and each fast kernel's rows independent of the rows around them.
+ */
+class KernelsTest {
+    private static final double TOLERANCE = 1e-5;
+    private final SplittableRandom rnd = new SplittableRandom(System.nanoTime());
+
+    /** The fast kernels this JVM runs: plain Java always, the Vector API ones when the module is resolved. */
+    private static List<Supplier<Kernels>> fast() {
+        List<Supplier<Kernels>> list = new ArrayList<>();
+        list.add(JavaKernels::new);
+        if (Kernels.vectorAvailable()) {
+            list.add(() -> {
+                try {
+                    return (Kernels) Class.forName("io.github.dac4j.core.cpu.VectorKernels").getDeclaredConstructor().newInstance();
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+        return list;
+    }
+
+    private float[] random(int n, double scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) ((rnd.nextDouble() * 2 - 1) * scale);
+        return a;
+    }
+
+    private static double relativeError(float[] out, float[] ref) {
+        double num = 0, den = 0;
+        for (int i = 0; i < ref.length; i++) {
+            double d = (double) out[i] - ref[i];
+            num += d * d;
+            den += (double) ref[i] * ref[i];
+        }
+        double e = Math.sqrt(num / den);
+        assertTrue(!Double.isNaN(e), "NaN in the output");
+        return e;
+    }
+
+    /** One case: k taps of dilation d, cin -> cout, n rows, with extra room in the row strides. */
+    private void checkConv(Kernels fast, int k, int d, int cin, int cout, int n, boolean residual, boolean tanh, boolean snake) {
+        int span = (k - 1) * d, xStride = cin + rnd.nextInt(3), yStride = cout + rnd.nextInt(3), xOff = rnd.nextInt(5), yOff = rnd.nextInt(5);
+        float[] x = random(xOff + (n + span) * xStride, 2.0);
+        float[] wkco = random(k * cin * cout, 1 / Math.sqrt(k * cin)), bias = random(cout, 0.1);
+        float[] res = residual ? random(3 + n * cout, 1.0) : null;
+        float[] alpha = random(xStride, 1.0), inverse = new float[xStride];
+        for (int c = 0; c < xStride; c++) {
+            alpha[c] = 0.5f + Math.abs(alpha[c]);
+            inverse[c] = 1 / (alpha[c] + 1e-9f);
+        }
+        ReferenceKernels ref = new ReferenceKernels();
+        float[] xr = x, xf = x;
+        if (snake) { // whole rows through Snake (stride = channels here), as the backend does before a conv
+            xr = new float[x.length];
+            xf = new float[x.length];
+            int rows = x.length / xStride;
+            ref.snake(x, 0, xr, 0, rows, xStride, alpha, inverse);
+            fast.snake(x, 0, xf, 0, rows, xStride, alpha, inverse);
+            assertTrue(relativeError(xf, xr) <= TOLERANCE, "snake");
+        }
+        float[] yr = random(yOff + n * yStride, 1.0), yf = yr.clone();
+        int wOff = 7;
+        float[] pr = shift(ref.pack(wkco, bias, k, cin, cout), wOff), pf = shift(fast.pack(wkco, bias, k, cin, cout), wOff);
+        ref.conv(xr, xOff, xStride, d * xStride, k, cin, cout, pr, wOff, yr, yOff, yStride, res, 3, cout, tanh, n);
+        fast.conv(xf, xOff, xStride, d * xStride, k, cin, cout, pf, wOff, yf, yOff, yStride, res, 3, cout, tanh, n);
+        double e = relativeError(yf, yr);
+        assertTrue(e <= TOLERANCE, fast.name() + " k" + k + " d" + d + " " + cin + "->" + cout + " n" + n + ": error " + e);
+        // the padding between rows is left alone
+        for (int t = 0; t < n; t++) for (int o = cout; o < yStride; o++) assertEquals(yr[yOff + t * yStride + o], yf[yOff + t * yStride + o]);
+    }
+
+    private static float[] shift(float[] a, int by) {
+        float[] s = new float[a.length + by];
+        System.arraycopy(a, 0, s, by, a.length);
+        return s;
+    }
+
+    @Test void convolutionsMatchTheReference() {
+        int[][] cases = { // k, d, cin, cout, n
+            {7, 1, 96, 96, 17}, {7, 9, 17, 33, 2}, {1, 1, 5, 1, 1}, {2, 1, 40, 17, 17}, {7, 3, 64, 32, 9},
+            {1, 1, 33, 65, 16}, {7, 1, 96, 1, 17}, {3, 2, 1, 16, 24}, {2, 1, 48, 96, 1}, {7, 1, 31, 47, 40},
+        };
+        for (Supplier<Kernels> f : fast()) {
+            for (int[] c : cases) {
+                for (int variant = 0; variant < 4; variant++) {
+                    checkConv(f.get(), c[0], c[1], c[2], c[3], c[4], variant == 1, variant == 2, variant == 3);
+                }
+            }
+        }
+    }
+
+    /** Streaming needs this: the value of a row must not depend on where the row sits in the range computed. */
+    @Test void rowsDoNotDependOnTheirNeighbours() {
+        int k = 7, d = 3, cin = 40, cout = 50, n = 29, span = (k - 1) * d;
+        float[] x = random((n + span) * cin, 2.0), wkco = random(k * cin * cout, 0.1), bias = random(cout, 0.1);
+        for (Supplier<Kernels> f : fast()) {
+            Kernels kern = f.get();
+            float[] w = kern.pack(wkco, bias, k, cin, cout);
+            float[] whole = new float[n * cout];
+            kern.conv(x, 0, cin, d * cin, k, cin, cout, w, 0, whole, 0, cout, null, 0, 0, false, n);
+            for (int from = 0; from < n; from += 1 + rnd.nextInt(11)) {
+                int rows = 1 + rnd.nextInt(n - from);
+                float[] part = new float[rows * cout];
+                kern.conv(x, from * cin, cin, d * cin, k, cin, cout, w, 0, part, 0, cout, null, 0, 0, false, rows);
+                float[] expect = java.util.Arrays.copyOfRange(whole, from * cout, (from + rows) * cout);
+                assertArrayEquals(expect, part, kern.name() + ": rows " + from + ".." + (from + rows));
+            }
+        }
+    }
+
+    @Test void snakeMatchesTheReferenceIncludingLargeArguments() {
+        int c = 37, rows = 5;
+        float[] alpha = random(c, 1.0), inverse = new float[c];
+        for (int i = 0; i < c; i++) {
+            alpha[i] = 0.5f + Math.abs(alpha[i]) * 3;
+            inverse[i] = 1 / (alpha[i] + 1e-9f);
+        }
+        float[] x = random(2 + rows * c, 50.0);
+        x[5] = 3e5f;    // beyond the polynomial's range reduction: Math.sin
+        x[c + 20] = -1e7f;
+        for (Supplier<Kernels> f : fast()) {
+            float[] ref = new float[rows * c], out = new float[rows * c];
+            new ReferenceKernels().snake(x, 2, ref, 0, rows, c, alpha, inverse);
+            f.get().snake(x, 2, out, 0, rows, c, alpha, inverse);
+            for (int i = 0; i < ref.length; i++) {
+                assertEquals(ref[i], out[i], 1e-5 * Math.max(1, Math.abs(ref[i])), "element " + i);
+            }
+        }
+    }
+
+    @Test void sineSquaredIsAccurate() {
+        for (int i = 0; i < 100_000; i++) {
+            float a = (float) ((rnd.nextDouble() * 2 - 1) * (i % 2 == 0 ? 10 : Kernels.SIN_LIMIT));
+            double s = Math.sin(a);
+            assertEquals(s * s, Kernels.sinSquared(a), 2e-6, "sin^2(" + a + ")");
+        }
+    }
+
+    /** Without --add-modules jdk.incubator.vector the backend runs on the plain-Java kernels. */
+    @Test void fallsBackWithoutTheVectorModule() {
+        boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        assertEquals(module && Kernels.vectorAvailable(), Kernels.vectorAvailable());
+        String expected = Kernels.vectorAvailable() ? "vector" : "java";
+        assertEquals(expected, Kernels.best().get().name());
+        String old = System.getProperty(Kernels.PROPERTY);
+        try {
+            System.setProperty(Kernels.PROPERTY, "java");
+            assertEquals("java", Kernels.best().get().name());
+            System.setProperty(Kernels.PROPERTY, "reference");
+            assertEquals("reference", Kernels.best().get().name());
+            System.setProperty(Kernels.PROPERTY, "fast");
+            assertThrows(IllegalArgumentException.class, Kernels::best);
+            if (!Kernels.vectorAvailable()) {
+                System.setProperty(Kernels.PROPERTY, "vector");
+                assertThrows(IllegalStateException.class, Kernels::best);
+            }
+        } finally {
+            if (old == null) System.clearProperty(Kernels.PROPERTY); else System.setProperty(Kernels.PROPERTY, old);
+        }
+    }
+}
