@@ -19,7 +19,6 @@ final class VectorKernels extends Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
     private static final int L = 16, PANEL = 2 * L, ROWS = 8;
 
-    private final float[] tmp = new float[PANEL];
     private final float[] acc = new float[ROWS * PANEL];
 
     @Override String name() { return "vector"; }
@@ -65,7 +64,7 @@ final class VectorKernels extends Kernels {
         // one flat loop per tap: C2 keeps the 16 accumulators in registers only through a single loop
         for (int j = 0; j < k; j++) tap8(x, x0 + j * tapStride, xs, cin, w, panel + j * cin * PANEL, acc);
         for (int r = 0; r < ROWS; r++) {
-            store(FloatVector.fromArray(S, acc, r * PANEL), FloatVector.fromArray(S, acc, r * PANEL + L),
+            store(acc, r * PANEL,
                     y, y0 + r * ys, res, r0 + r * rs, tanh, width);
         }
     }
@@ -131,7 +130,7 @@ final class VectorKernels extends Kernels {
         float[] acc = this.acc;
         System.arraycopy(w, biasAt, acc, 0, PANEL);
         for (int j = 0; j < k; j++) tap1(x, x0 + j * tapStride, cin, w, panel + j * cin * PANEL, acc);
-        store(FloatVector.fromArray(S, acc, 0), FloatVector.fromArray(S, acc, L), y, y0, res, r0, tanh, width);
+        store(acc, 0, y, y0, res, r0, tanh, width);
     }
 
     /** acc[1 row][32] += sum over c < cin of x[c] * w[c][32], channel by channel. */
@@ -146,9 +145,14 @@ final class VectorKernels extends Kernels {
         a1.intoArray(acc, L);
     }
 
-    /** One row's 32 accumulators to y, plus the residual (res + acc, as the reference adds) and tanh. */
-    private void store(FloatVector a0, FloatVector a1, float[] y, int d, float[] res, int r, boolean tanh, int width) {
+    /**
+     * One row's 32 accumulators, {@code acc[at, at + 32)}, to y, plus the residual (res + acc, as the reference adds)
+     * and tanh. Takes the array, not vectors: vectors passed to a call C2 does not inline are boxed on the heap
+     * (that was 750 MB of garbage per second of audio).
+     */
+    private void store(float[] acc, int at, float[] y, int d, float[] res, int r, boolean tanh, int width) {
         if (width == PANEL && !tanh) {
+            FloatVector a0 = FloatVector.fromArray(S, acc, at), a1 = FloatVector.fromArray(S, acc, at + L);
             if (res != null) {
                 a0 = FloatVector.fromArray(S, res, r).add(a0);
                 a1 = FloatVector.fromArray(S, res, r + L).add(a1);
@@ -157,10 +161,8 @@ final class VectorKernels extends Kernels {
             a1.intoArray(y, d + L);
             return;
         }
-        a0.intoArray(tmp, 0);
-        a1.intoArray(tmp, L);
         for (int o = 0; o < width; o++) {
-            float v = tmp[o];
+            float v = acc[at + o];
             if (res != null) v = res[r + o] + v;
             y[d + o] = tanh ? (float) Math.tanh(v) : v;
         }
