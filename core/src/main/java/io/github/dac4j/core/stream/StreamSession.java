@@ -114,25 +114,42 @@ public final class StreamSession {
             boolean last = i + 1 == stages.size();
             Act next = last ? program.act("samples") : program.act(StepProgram.in(stages.get(i + 1)));
             int nextRow = last ? 0 : stages.get(i + 1).history();
-            switch (s.kind()) {
-                case CONV1 -> backend.conv(s.conv(), null, streams, in, 0, next, nextRow, rows, null, 0, false);
-                case TRANSPOSED -> backend.convTranspose(s.convT(), s.prologue(), streams, in, 0, next, nextRow, rows);
-                case RESIDUAL -> {
-                    Act tmp = program.act(StepProgram.tmp(s));
-                    backend.conv(s.unit().conv1(), s.unit().snake1(), streams, in, 0, tmp, 0, rows, null, 0, false);
-                    backend.conv(s.unit().conv2(), s.unit().snake2(), streams, tmp, 0, next, nextRow, rows,
-                            in, s.unit().conv1().padding(), false);
+            long firstPosition = (frames * s.rate() - program.delayIn[i]) * s.up() - s.shift();
+            long rateOut = (long) s.rate() * s.up();
+            int compute = rowsToCompute(firstPosition, rows, s.up(), rateOut);
+            if (compute > 0) {
+                switch (s.kind()) {
+                    case CONV1 -> backend.conv(s.conv(), null, streams, in, 0, next, nextRow, compute, null, 0, false);
+                    case TRANSPOSED -> backend.convTranspose(s.convT(), s.prologue(), streams, in, 0, next, nextRow, compute);
+                    case RESIDUAL -> {
+                        Act tmp = program.act(StepProgram.tmp(s));
+                        backend.conv(s.unit().conv1(), s.unit().snake1(), streams, in, 0, tmp, 0, compute, null, 0, false);
+                        backend.conv(s.unit().conv2(), s.unit().snake2(), streams, tmp, 0, next, nextRow, compute,
+                                in, s.unit().conv1().padding(), false);
+                    }
+                    case FINAL -> backend.conv(s.conv(), s.prologue(), streams, in, 0, next, 0, compute, null, 0, true);
                 }
-                case FINAL -> backend.conv(s.conv(), s.prologue(), streams, in, 0, next, 0, rows, null, 0, true);
             }
-            if (!last) {
-                long firstPosition = (frames * s.rate() - program.delayIn[i]) * s.up() - s.shift();
-                mask(next, nextRow, firstPosition, rows * s.up(), s.rate() * s.up());
-            }
+            if (!last) mask(next, nextRow, firstPosition, rows * s.up(), rateOut); // also zeroes the rows not computed
             backend.copyRows(streams, in, rows, hist, 0, s.history());
         }
         frames += n;
         emit(n, out);
+    }
+
+    /**
+     * Input rows of a stage whose outputs some stream still needs. Outputs at or past every stream's end would only
+     * be zeroed (or, for samples, dropped), so the flush at the end of a sequence computes just each stage's delayed
+     * tail (about 1 % less work for a 1 s decode at 44.1 kHz).
+     */
+    private int rowsToCompute(long firstPosition, int rows, int up, long rateOut) {
+        long needed = 0;
+        for (int b = 0; b < streams; b++) {
+            if (!finished(b)) return rows;
+            needed = Math.max(needed, length[b] * rateOut - firstPosition);
+        }
+        needed = Math.max(0, Math.min(needed, (long) rows * up));
+        return (int) ((needed + up - 1) / up);
     }
 
     /** Zeroes rows [row, row + count) at positions [firstPosition, ...) that lie outside [0, length * rate). */
