@@ -2,6 +2,7 @@ package io.github.dac4j.bench;
 
 import io.github.dac4j.core.DecodeStats;
 import io.github.dac4j.core.Decoder;
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
@@ -21,13 +22,15 @@ import java.util.List;
  * {@code -prof io.github.dac4j.bench.ArenaProfiler}.
  *
  * <p>Benchmarks publish their figures with {@link #record(Decoder)} or {@link #record(long, long, long)} from
- * their setup (or after a decode) and call {@link #clear()} in their trial tear-down. The profiler runs in the
+ * their setup (or after a decode), calling {@link #clear()} first. Not in their trial tear-down: JMH tears the trial
+ * down before this profiler reads the last iteration, whose figures would be lost. The profiler runs in the
  * benchmark's JVM and reads what was published there; a benchmark that publishes nothing gets no extra rows.
  */
 public final class ArenaProfiler implements InternalProfiler {
     private static volatile long arenaBytes = -1;
     private static volatile long peakBytes = -1;
     private static volatile long weightBytes = -1;
+    private static volatile double audioSeconds = -1;
 
     /** JMH makes one with this constructor for {@code -prof io.github.dac4j.bench.ArenaProfiler}. */
     public ArenaProfiler() {}
@@ -52,8 +55,24 @@ public final class ArenaProfiler implements InternalProfiler {
         weightBytes = weights;
     }
 
+    /** Publishes the seconds of audio one benchmark operation decodes, for the {@code audio.realtime} result. */
+    public static void recordAudio(double seconds) { audioSeconds = seconds; }
+
     /** Forgets the published figures, so a later benchmark in the same JVM (-f 0) does not report them. */
-    public static void clear() { record(-1, -1, -1); }
+    public static void clear() {
+        record(-1, -1, -1);
+        audioSeconds = -1;
+    }
+
+    /** Seconds of audio decoded per second of wall time, from the iteration's own score; NaN if it cannot tell. */
+    static double realtime(double score, Mode mode, java.util.concurrent.TimeUnit unit, double audioPerOp) {
+        double unitSeconds = unit.toNanos(1) / 1e9;
+        return switch (mode) {
+            case AverageTime, SingleShotTime, SampleTime -> audioPerOp / (score * unitSeconds);
+            case Throughput -> audioPerOp * score / unitSeconds;
+            default -> Double.NaN;
+        };
+    }
 
     @Override public String getDescription() { return "dac4j: arena and peak activation bytes of the benchmark's plan"; }
 
@@ -66,6 +85,10 @@ public final class ArenaProfiler implements InternalProfiler {
         if (arenaBytes >= 0) out.add(new ScalarResult("arena.bytes", arenaBytes, "bytes", AggregationPolicy.MAX));
         if (peakBytes >= 0) out.add(new ScalarResult("peak.bytes", peakBytes, "bytes", AggregationPolicy.MAX));
         if (weightBytes >= 0) out.add(new ScalarResult("weights.bytes", weightBytes, "bytes", AggregationPolicy.MAX));
+        if (audioSeconds > 0) {
+            double x = realtime(result.getPrimaryResult().getScore(), benchmarkParams.getMode(), benchmarkParams.getTimeUnit(), audioSeconds);
+            if (!Double.isNaN(x)) out.add(new ScalarResult("audio.realtime", x, "audio s/s", AggregationPolicy.AVG));
+        }
         return out;
     }
 }

@@ -160,6 +160,7 @@ public class OpBenchmark {
             }
             default -> throw new IllegalArgumentException("unknown op '" + op + "'");
         }
+        ArenaProfiler.clear();
         ArenaProfiler.record(device.arenaBytes(), lastPlan.arenaBytes(), device.weightBytes());
     }
 
@@ -173,7 +174,7 @@ public class OpBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        ArenaProfiler.clear();
+        // No ArenaProfiler.clear() here: JMH tears the trial down before the profiler reads the last iteration.
         if (device != null) device.close();
     }
 
