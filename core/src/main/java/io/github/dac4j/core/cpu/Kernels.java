@@ -16,9 +16,14 @@ abstract class Kernels {
 
     /**
      * Packs a convolution's weights, given as {@code wkco:[k, cin, cout]} (tap, input channel, output channel),
-     * and its bias {@code [cout]} into this implementation's layout. Done once, at load.
+     * and its bias {@code [cout]} into this implementation's layout. Done once, at load. By default: the weights as
+     * given, followed by the bias.
      */
-    abstract float[] pack(float[] wkco, float[] bias, int k, int cin, int cout);
+    float[] pack(float[] wkco, float[] bias, int k, int cin, int cout) {
+        float[] p = java.util.Arrays.copyOf(wkco, k * cin * cout + cout);
+        System.arraycopy(bias, 0, p, k * cin * cout, cout);
+        return p;
+    }
 
     /**
      * {@code y[t, o] = act(bias[o] + sum_{j < k} sum_{c < cin} W[j, c, o] * x[t, j, c] + res[t, o])} for t in [0, n),

@@ -10,12 +10,6 @@ final class ReferenceKernels extends Kernels {
 
     @Override String name() { return "reference"; }
 
-    /** [k, cin, cout] weights followed by the bias. */
-    @Override float[] pack(float[] wkco, float[] bias, int k, int cin, int cout) {
-        float[] p = java.util.Arrays.copyOf(wkco, k * cin * cout + cout);
-        System.arraycopy(bias, 0, p, k * cin * cout, cout);
-        return p;
-    }
 
     @Override void conv(float[] x, int xOff, int xStride, int tapStride, int k, int cin, int cout, float[] w, int wOff,
                         float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n) {
