@@ -1,7 +1,9 @@
 package io.github.dac4j.bench;
 
+import io.github.dac4j.core.BackendUnavailableException;
 import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.DecoderOptions;
+import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.weights.DacConfig;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,6 +40,15 @@ public class DecodeBenchmark {
     /** Frames decoded per call: 86 frames of 512 samples = 1 s at 44.1 kHz. */
     public static final int FRAMES = 86;
 
+    /** Which device decodes: {@code cpu} or {@code cuda} (skipped with a one-line reason where no GPU works). */
+    @Param({"cpu"})
+    public String device;
+
+    /** Activation precision, {@code fp32} or {@code fp16}; empty for the device's own (fp32 CPU, fp16 GPU). */
+    @Param({""})
+    public String precision;
+
+    /** CPU worker threads (ignored by the GPU). */
     @Param({"1", "2"})
     public int threads;
 
@@ -57,7 +68,13 @@ public class DecodeBenchmark {
         if (!kernels.equals("auto")) System.setProperty("dac4j.cpu.kernels", kernels);
         DacConfig c = DacConfig.dac44khz();
         DacModel model = BenchModels.random(c, 42);
-        decoder = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withChunkFrames(chunkFrames).withBatch(1));
+        DecoderOptions options = DecoderOptions.defaults().withDevice(device).withChunkFrames(chunkFrames).withBatch(1)
+                .withPrecision(precision.isBlank() ? null : Precision.parse(precision));
+        try {
+            decoder = Decoder.open(model, options);
+        } catch (BackendUnavailableException e) {
+            throw new BenchmarkSkipped("device=" + device + " cannot run here: " + e.getMessage());
+        }
         codes = BenchModels.codes(c, 1, FRAMES, 7);
         decoder.decode(codes); // sizes the arena before timing
         ArenaProfiler.clear(); // figures of an earlier benchmark in this JVM (-f 0) must not leak into this one
@@ -68,9 +85,10 @@ public class DecodeBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         // No ArenaProfiler.clear() here: JMH tears the trial down before the profiler reads the last iteration.
-        decoder.close();
+        if (decoder != null) decoder.close();
     }
 
+    /** The samples come back to the host, so a GPU decode is timed to completion (read() waits for the stream). */
     @Benchmark
     public float[][] decode86() { return decoder.decode(codes); }
 }
