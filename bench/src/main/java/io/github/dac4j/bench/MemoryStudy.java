@@ -141,7 +141,7 @@ public final class MemoryStudy {
         DacConfig c = model.config();
         List<PlanRow> rows = new ArrayList<>();
         for (Precision p : precisions) {
-            int lookahead = new StepProgram(model, 1, 1, p.bytes(), 0).lookaheadFrames();
+            int lookahead = StepProgram.lookaheadFrames(model);
             Map<Integer, StepProgram> streaming = new LinkedHashMap<>();
             for (int s : streamSteps) streaming.put(s, new StepProgram(model, 1, s, p.bytes(), 0));
             for (double seconds : lengths) {

@@ -2,6 +2,7 @@ package io.github.dac4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
@@ -79,18 +80,18 @@ final class PlanCommand implements Callable<Integer> {
 
         DacModel model = DacModel.load(DacCheckpoint.load(weights));
         Workspace workspace = workspaceFor(dev, model, p);
+        int chunk = step.chunkFrames == null ? DecoderOptions.DEFAULT_CHUNK_FRAMES : step.chunkFrames;
+        if (chunk < 0) throw new CliError("--chunk-frames", "must be >= 0, got " + chunk);
+        boolean whole = step.memoryBudget == null && chunk == 0;
+        if (whole && frames == null) throw new CliError("--chunk-frames", "0 plans the whole sequence in one step: give its length with --frames T");
+        DecoderOptions options = DecoderOptions.defaults().withBatch(batch).withChunkFrames(chunk)
+                .withMemoryBudget(step.memoryBudget == null ? 0 : step.memoryBudget);
         int stepFrames;
-        if (step.memoryBudget != null) {
-            stepFrames = stepForBudget(model, batch, p, workspace, step.memoryBudget);
-        } else {
-            int chunk = step.chunkFrames == null ? DecoderOptions.DEFAULT_CHUNK_FRAMES : step.chunkFrames;
-            if (chunk < 0) throw new CliError("--chunk-frames", "must be >= 0, got " + chunk);
-            if (chunk == 0) {
-                if (frames == null) throw new CliError("--chunk-frames", "0 plans the whole sequence in one step: give its length with --frames T");
-                // As Decoder does: the whole sequence plus the look-ahead flush in one step.
-                chunk = frames + program(model, batch, 1, p, workspace).lookaheadFrames();
-            }
-            stepFrames = chunk;
+        try {
+            // The step a Decoder with these options would run (the largest within a budget, the chunk, or whole + look-ahead).
+            stepFrames = Decoder.stepFrames(model, options, p.bytes(), f -> workspace.bytes(model, batch, f), whole ? frames : 0);
+        } catch (IllegalArgumentException e) {
+            throw new CliError("--memory-budget", e.getMessage());
         }
         StepProgram program = program(model, batch, stepFrames, p, workspace);
         MemoryPlan plan = program.plan();
@@ -125,15 +126,6 @@ final class PlanCommand implements Callable<Integer> {
 
     static StepProgram program(DacModel model, int batch, int stepFrames, Precision p, Workspace w) {
         return new StepProgram(model, batch, stepFrames, p.bytes(), w.bytes(model, batch, stepFrames));
-    }
-
-    /** The largest step whose arena fits the budget: core's search, with the backend's workspace. */
-    static int stepForBudget(DacModel model, int batch, Precision p, Workspace w, long budget) {
-        try {
-            return StepProgram.largestStepWithin(model, batch, p.bytes(), frames -> w.bytes(model, batch, frames), budget);
-        } catch (IllegalArgumentException e) {
-            throw new CliError("--memory-budget", e.getMessage());
-        }
     }
 
     static Map<String, Object> planMap(StepProgram program, String device, Precision p, long workspaceBytes, Long budget) {

@@ -122,7 +122,7 @@ public final class Decoder implements AutoCloseable {
     public String note() { return note; }
 
     /** Frames of look-ahead: samples of frame f are out once frame f + lookahead has been pushed. */
-    public int lookaheadFrames() { return program(1).lookaheadFrames(); }
+    public int lookaheadFrames() { return StepProgram.lookaheadFrames(model); }
 
     /**
      * Frames per decode step: the configured chunk, or the largest step that fits the memory budget; 0 when
@@ -254,11 +254,19 @@ public final class Decoder implements AutoCloseable {
         if (sessionOpen) throw new IllegalStateException("a stream is open on this decoder: finish or close it first");
     }
 
-    /** Frames per step: the budget's choice, the configured chunk, or the whole sequence plus its flush. */
+    /** Frames per step for a sequence of {@code frames} on this decoder's backend. */
     private int chosenStep(int frames) {
-        int planned = plannedStepFrames(model, options, backend.activationBytes(),
-                f -> backend.workspaceBytes(model, options.batch(), f));
-        return planned > 0 ? planned : frames + program(1).lookaheadFrames();
+        return stepFrames(model, options, backend.activationBytes(), f -> backend.workspaceBytes(model, options.batch(), f), frames);
+    }
+
+    /**
+     * The frames per step a decode of {@code frames} frames runs in: {@link #plannedStepFrames}, or for whole-sequence
+     * decoding the sequence plus its look-ahead flush. Every caller that sizes an arena ahead of a decode uses this.
+     */
+    public static int stepFrames(DacModel model, DecoderOptions options, int activationBytes,
+                                 java.util.function.IntToLongFunction workspaceBytes, int frames) {
+        int planned = plannedStepFrames(model, options, activationBytes, workspaceBytes);
+        return planned > 0 ? planned : frames + StepProgram.lookaheadFrames(model);
     }
 
     /**

@@ -259,8 +259,7 @@ public final class CudaBackend implements Backend {
     public static long requiredArenaBytes(DacModel model, DecoderOptions options, int frames) {
         if (frames < 1) throw new IllegalArgumentException("frames must be >= 1, got " + frames);
         Precision p = precisionOf(options);
-        int step = Decoder.plannedStepFrames(model, options, p.bytes(), f -> workspaceBytesFor(model, options.batch(), f, p));
-        if (step == 0) step = frames + new StepProgram(model, options.batch(), 1, p.bytes(), 0).lookaheadFrames();
+        int step = Decoder.stepFrames(model, options, p.bytes(), f -> workspaceBytesFor(model, options.batch(), f, p), frames);
         return arenaBytesFor(model, options.batch(), step, p);
     }
 

@@ -52,13 +52,7 @@ public final class StepProgram {
         this.stepFrames = stepFrames;
         this.activationBytes = activationBytes;
         this.delayIn = new long[stages.size()];
-        long delay = 0;
-        for (int i = 0; i < stages.size(); i++) {
-            delayIn[i] = delay;
-            Stage s = stages.get(i);
-            delay = delay * s.up() + s.shift();
-        }
-        this.outputDelay = delay;
+        this.outputDelay = delays(stages, delayIn);
         this.plan = MemoryPlanner.plan(requests(workspaceBytes));
         for (PlannedBuffer b : plan.buffers()) {
             int[] shape = b.request().shape();
@@ -97,9 +91,31 @@ public final class StepProgram {
     public int stepFrames() { return stepFrames; }
 
     /** Frames of look-ahead the graph needs: the output of frame f is complete once frame f + this has been pushed. */
-    public int lookaheadFrames() {
+    public int lookaheadFrames() { return framesFor(outputDelay, model); }
+
+    /** The same, from the graph alone: no plan, no backend. */
+    public static int lookaheadFrames(DacModel model) {
+        List<Stage> stages = Stage.of(model);
+        return framesFor(delays(stages, new long[stages.size()]), model);
+    }
+
+    private static int framesFor(long delaySamples, DacModel model) {
         int hop = model.config().hop();
-        return (int) ((outputDelay + hop - 1) / hop);
+        return (int) ((delaySamples + hop - 1) / hop);
+    }
+
+    /**
+     * Each stage's delay, in its input rows, of its first new input row (into {@code delayIn}), and the delay of the
+     * output in samples: each stage delays by its right padding, {@code D <- D * up + shift}.
+     */
+    private static long delays(List<Stage> stages, long[] delayIn) {
+        long delay = 0;
+        for (int i = 0; i < stages.size(); i++) {
+            delayIn[i] = delay;
+            Stage s = stages.get(i);
+            delay = delay * s.up() + s.shift();
+        }
+        return delay;
     }
 
     /** Delay of the output in samples. */
