@@ -59,15 +59,15 @@ final class DacCheckpointLoader {
             int size = dim(codebook, 0), dim = dim(codebook, 1);
             int codebooks = 0;
             while (st.tensors().containsKey(prefix + "quantizer.quantizers." + codebooks + ".codebook.weight")) codebooks++;
-            int latent = dim(weightShape(conv("quantizer.quantizers.0.out_proj")), 0);
-            TensorInfo conv1 = weightShape(conv("decoder.conv1"));
+            int latent = dim(weightShape(source("quantizer.quantizers.0.out_proj")), 0);
+            TensorInfo conv1 = weightShape(source("decoder.conv1"));
             int width = dim(conv1, 0);
             int blocks = 0;
-            while (has(conv("decoder.block." + blocks + ".conv_t1"))) blocks++;
+            while (has(source("decoder.block." + blocks + ".conv_t1"))) blocks++;
             if (blocks == 0) throw new WeightsException(file, source("decoder.block.0.conv_t1") + ".weight", "missing: no decoder blocks");
             int[] strides = new int[blocks];
             for (int b = 0; b < blocks; b++) {
-                TensorInfo t = weightShape(conv("decoder.block." + b + ".conv_t1"));
+                TensorInfo t = weightShape(source("decoder.block." + b + ".conv_t1"));
                 if (t.shape().length != 3) throw new WeightsException(file, t.name(), "shape " + text(t.shape()) + " is not [in, out, kernel]");
                 int kernel = dim(t, 2);
                 if (kernel % 2 != 0) throw new WeightsException(file, t.name(), "kernel " + kernel + " is not twice a stride");
@@ -187,9 +187,6 @@ final class DacCheckpointLoader {
             }
             throw new WeightsException(file, base + ".weight", "missing");
         }
-
-        /** The source base name of a canonical conv, for the shape probes above. */
-        private String conv(String canonical) { return source(canonical); }
 
         /** HF name -> the name in this file (prefix, and the original descript numbering when it is used). */
         private String source(String canonical) {
