@@ -5,7 +5,7 @@ import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
-import io.github.dac4j.core.stream.StepProgram;
+import io.github.dac4j.core.plan.MemoryPlan;
 import io.github.dac4j.weights.DacConfig;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -35,7 +35,7 @@ import java.util.Map;
  *   <li><b>plan</b> ({@code memory-vs-length.csv/.png}): the planned arena of a 44.1 kHz-shaped model against
  *       audio length, 1 s to 10 min, for whole-sequence decoding (one step of frames + look-ahead) and for
  *       streaming steps of 16, 86 and 256 frames, at fp32 and fp16 element sizes. Computed from
- *       {@code new StepProgram(model, 1, S, elementBytes, 0)} without running anything (no backend workspace).</li>
+ *       {@code Decoder.planFor(model, 1, S, elementBytes, 0)} without running anything (no backend workspace).</li>
  *   <li><b>measure</b> ({@code time-vs-step.csv/.png}): real decodes of one short random input on the chosen
  *       device at steps 1, 4, 16, 43, 86, 172 frames and whole, with time and the decode's {@code peak_bytes}.</li>
  *   <li><b>check</b> ({@code length-check.csv}): real decodes of 10 s and 60 s of audio at one fixed step, to show
@@ -141,16 +141,16 @@ public final class MemoryStudy {
         DacConfig c = model.config();
         List<PlanRow> rows = new ArrayList<>();
         for (Precision p : precisions) {
-            int lookahead = StepProgram.lookaheadFrames(model);
-            Map<Integer, StepProgram> streaming = new LinkedHashMap<>();
-            for (int s : streamSteps) streaming.put(s, new StepProgram(model, 1, s, p.bytes(), 0));
+            int lookahead = Decoder.lookaheadFrames(model);
+            Map<Integer, MemoryPlan> streaming = new LinkedHashMap<>();
+            for (int s : streamSteps) streaming.put(s, Decoder.planFor(model, 1, s, p.bytes(), 0));
             for (double seconds : lengths) {
                 long frames = framesFor(c, seconds);
                 int whole = Math.toIntExact(frames + lookahead);
-                var wp = new StepProgram(model, 1, whole, p.bytes(), 0).plan();
+                var wp = Decoder.planFor(model, 1, whole, p.bytes(), 0);
                 rows.add(new PlanRow(seconds, frames, "whole", whole, p, wp.arenaBytes(), wp.liveBytes()));
                 for (var e : streaming.entrySet()) {
-                    var sp = e.getValue().plan();
+                    var sp = e.getValue();
                     rows.add(new PlanRow(seconds, frames, "stream", e.getKey(), p, sp.arenaBytes(), sp.liveBytes()));
                 }
             }

@@ -8,7 +8,6 @@ import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.plan.MemoryPlan;
 import io.github.dac4j.core.plan.PlannedBuffer;
-import io.github.dac4j.core.stream.StepProgram;
 import io.github.dac4j.cuda.CudaBackend;
 import io.github.dac4j.weights.DacCheckpoint;
 import picocli.CommandLine.ArgGroup;
@@ -93,16 +92,16 @@ final class PlanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliError("--memory-budget", e.getMessage());
         }
-        StepProgram program = program(model, batch, stepFrames, p, workspace);
-        MemoryPlan plan = program.plan();
         long workspaceBytes = workspace.bytes(model, batch, stepFrames);
+        MemoryPlan plan = Decoder.planFor(model, batch, stepFrames, p.bytes(), workspaceBytes);
+        int lookahead = Decoder.lookaheadFrames(model);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(planMap(program, dev, p, workspaceBytes, step.memoryBudget)));
+                    .writeValueAsString(planMap(plan, batch, stepFrames, lookahead, dev, p, workspaceBytes, step.memoryBudget)));
         } else {
             out.printf("step %d frames (%d samples), batch %d, %s on %s, look-ahead %d frames%n", stepFrames,
-                    (long) stepFrames * model.config().hop(), batch, p, dev, program.lookaheadFrames());
+                    (long) stepFrames * model.config().hop(), batch, p, dev, lookahead);
             if (step.memoryBudget != null) out.printf("memory budget %d bytes: the largest step that fits is %d frames%n", step.memoryBudget, stepFrames);
             if (workspaceBytes > 0) out.printf("workspace %d bytes (%s backend scratch) included%n", workspaceBytes, dev);
             out.print(plan.table());
@@ -124,18 +123,14 @@ final class PlanCommand implements Callable<Integer> {
         return (m, b, s) -> CudaBackend.workspaceBytesFor(m, b, s, p);
     }
 
-    static StepProgram program(DacModel model, int batch, int stepFrames, Precision p, Workspace w) {
-        return new StepProgram(model, batch, stepFrames, p.bytes(), w.bytes(model, batch, stepFrames));
-    }
-
-    static Map<String, Object> planMap(StepProgram program, String device, Precision p, long workspaceBytes, Long budget) {
-        MemoryPlan plan = program.plan();
+    static Map<String, Object> planMap(MemoryPlan plan, int batch, int stepFrames, int lookahead, String device, Precision p,
+                                       long workspaceBytes, Long budget) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device", device);
         m.put("precision", p.toString());
-        m.put("batch", program.streams());
-        m.put("step_frames", program.stepFrames());
-        m.put("lookahead_frames", program.lookaheadFrames());
+        m.put("batch", batch);
+        m.put("step_frames", stepFrames);
+        m.put("lookahead_frames", lookahead);
         if (budget != null) m.put("memory_budget", budget);
         m.put("workspace_bytes", workspaceBytes);
         m.put("arena_bytes", plan.arenaBytes());

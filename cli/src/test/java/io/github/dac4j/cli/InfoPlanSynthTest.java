@@ -7,7 +7,6 @@ import io.github.dac4j.core.Backends;
 import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
-import io.github.dac4j.core.stream.StepProgram;
 import io.github.dac4j.cuda.CudaBackend;
 import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.plan.MemoryPlan;
@@ -102,7 +101,7 @@ class InfoPlanSynthTest {
         assertTrue(workspace > 0);
         assertEquals("cuda", j.get("device").asText());
         assertEquals(workspace, j.get("workspace_bytes").asLong());
-        assertEquals(new StepProgram(model, 2, 20, 2, workspace).plan().arenaBytes(), j.get("arena_bytes").asLong());
+        assertEquals(Decoder.planFor(model, 2, 20, 2, workspace).arenaBytes(), j.get("arena_bytes").asLong());
         long fp32 = new ObjectMapper().readTree(Cli.run("plan", "--weights", w.toString(), "--chunk-frames", "20", "--batch", "2", "--json").out())
                 .get("arena_bytes").asLong();
         assertTrue(fp32 != j.get("arena_bytes").asLong(), "fp16 must plan differently from fp32");

@@ -2,8 +2,6 @@ package io.github.dac4j.core;
 
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.plan.MemoryPlan;
-import io.github.dac4j.core.stream.StepProgram;
-import io.github.dac4j.core.stream.StreamSession;
 import io.github.dac4j.weights.DacCheckpoint;
 import io.github.dac4j.weights.DacConfig;
 import io.github.dac4j.weights.WeightsException;
@@ -121,7 +119,7 @@ public final class Decoder implements AutoCloseable {
     /** Empty, or why {@code auto} did not pick the GPU. */
     public String note() { return note; }
 
-    /** Frames of look-ahead: samples of frame f are out once frame f + lookahead has been pushed. */
+    /** Frames of look-ahead of this decoder's model; see {@link #lookaheadFrames(DacModel)}. */
     public int lookaheadFrames() { return StepProgram.lookaheadFrames(model); }
 
     /**
@@ -184,7 +182,7 @@ public final class Decoder implements AutoCloseable {
      * but, on an asynchronous backend, not necessarily finished: read them with {@link Backend#read} (which waits)
      * or with work ordered after them on the backend's device queue.
      */
-    public void decodeInto(int[][][] codes, StreamSession.SampleSink sink, Progress progress) {
+    public void decodeInto(int[][][] codes, SampleSink sink, Progress progress) {
         if (sink == null) throw new IllegalArgumentException("sink must not be null");
         int frames = Codes.check(codes, model.config(), false, false);
         run(codes, frames, sink, progress);
@@ -201,7 +199,7 @@ public final class Decoder implements AutoCloseable {
     }
 
     /** The whole decode as steps over one session, handing samples to {@code sink}. */
-    private void run(int[][][] codes, int frames, StreamSession.SampleSink sink, Progress progress) {
+    private void run(int[][][] codes, int frames, SampleSink sink, Progress progress) {
         ensureIdle();
         int streams = codes.length;
         int step = chosenStep(frames);
@@ -245,7 +243,7 @@ public final class Decoder implements AutoCloseable {
 
     /**
      * The backend this decoder runs on, for backend-specific extensions (such as copying output with
-     * {@link #decodeInto(int[][][], StreamSession.SampleSink, Progress)}). Do not close it, or run ops on it outside
+     * {@link #decodeInto(int[][][], SampleSink, Progress)}). Do not close it, or run ops on it outside
      * such a callback, while the decoder is in use.
      */
     public Backend backend() { return backend; }
@@ -284,6 +282,27 @@ public final class Decoder implements AutoCloseable {
         }
         return options.chunkFrames();
     }
+
+    /**
+     * The memory plan of one decode step, computed without a backend: every buffer's name, shape, bytes, offset
+     * and lifetime in ops, and the arena's size. A backend given the same {@code activationBytes} and
+     * {@code workspaceBytes} allocates exactly {@code arenaBytes()} for it; {@code dac plan} prints it.
+     *
+     * @param streams         streams decoded together (the batch capacity)
+     * @param stepFrames      frames per step; see {@link #stepFrames(DacModel, DecoderOptions, int, java.util.function.IntToLongFunction, int)}
+     * @param activationBytes bytes per activation element: 4 for fp32, 2 for fp16
+     * @param workspaceBytes  the backend's scratch for such a step ({@link Backend#workspaceBytes}), 0 for the CPU
+     * @return the plan, with offsets
+     */
+    public static MemoryPlan planFor(DacModel model, int streams, int stepFrames, int activationBytes, long workspaceBytes) {
+        return new StepProgram(model, streams, stepFrames, activationBytes, workspaceBytes).plan();
+    }
+
+    /**
+     * Frames of look-ahead of a model: the samples of frame f are final once frame f + lookahead has been pushed
+     * (10 for the 44.1 kHz model). The last {@code lookahead} frames' samples come out at the end of a stream.
+     */
+    public static int lookaheadFrames(DacModel model) { return StepProgram.lookaheadFrames(model); }
 
     private StepProgram program(int stepFrames) {
         if (program == null) useProgram(stepFrames);

@@ -1,6 +1,5 @@
 package io.github.dac4j.core;
 
-import io.github.dac4j.core.stream.StreamSession;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +92,7 @@ public final class DecoderStream implements AutoCloseable {
     }
 
     /** Gathers each stream's samples of one push. */
-    private final class Collector implements StreamSession.SampleSink {
+    private final class Collector implements SampleSink {
         private final List<List<float[]>> parts = new ArrayList<>();
 
         Collector() {

@@ -7,7 +7,6 @@ import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.model.Quantizer;
 import io.github.dac4j.core.model.Snake;
 import io.github.dac4j.core.plan.MemoryPlan;
-import io.github.dac4j.core.stream.StepProgram;
 import io.github.dac4j.weights.DacConfig;
 import io.github.dac4j.weights.DacSynth;
 import org.junit.jupiter.api.Test;

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReadmeExamplesTest {
     private static final String IMPORTS = String.join("\n",
             "import io.github.dac4j.core.*;", "import io.github.dac4j.core.model.*;", "import io.github.dac4j.core.plan.*;",
-            "import io.github.dac4j.core.stream.*;", "import io.github.dac4j.weights.*;", "import java.nio.file.*;", "import java.util.*;");
+            "import io.github.dac4j.weights.*;", "import java.nio.file.*;", "import java.util.*;");
 
     /** The README's stand-in for "whatever collects your audio". */
     private static final String HELPER = """
@@ -80,7 +80,7 @@ class ReadmeExamplesTest {
             assertArrayEquals(whole[0], streamed, "the streaming example gives the whole decode's samples");
 
             long arena = (long) method(examples, "arenaBytes").invoke(null, weights);
-            long expected = new io.github.dac4j.core.stream.StepProgram(DacModel.load(DacCheckpoint.load(weights)), 1, 86, 2, 0).plan().arenaBytes();
+            long expected = new StepProgram(DacModel.load(DacCheckpoint.load(weights)), 1, 86, 2, 0).plan().arenaBytes();
             assertEquals(expected, arena);
             assertTrue(arena > 0);
         }

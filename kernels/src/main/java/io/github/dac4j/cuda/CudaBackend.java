@@ -15,7 +15,6 @@ import io.github.dac4j.core.model.ResidualUnit;
 import io.github.dac4j.core.model.Snake;
 import io.github.dac4j.core.plan.MemoryPlan;
 import io.github.dac4j.core.plan.PlannedBuffer;
-import io.github.dac4j.core.stream.StepProgram;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -264,7 +263,7 @@ public final class CudaBackend implements Backend {
     }
 
     private static long arenaBytesFor(DacModel model, int streams, int step, Precision p) {
-        return new StepProgram(model, streams, step, p.bytes(), workspaceBytesFor(model, streams, step, p)).plan().arenaBytes();
+        return Decoder.planFor(model, streams, step, p.bytes(), workspaceBytesFor(model, streams, step, p)).arenaBytes();
     }
 
     private static Precision precisionOf(DecoderOptions options) {

@@ -12,7 +12,6 @@ import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.model.Quantizer;
 import io.github.dac4j.core.model.Snake;
 import io.github.dac4j.core.plan.MemoryPlan;
-import io.github.dac4j.core.stream.StepProgram;
 import io.github.dac4j.weights.DacConfig;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdeviceptr;
@@ -36,9 +35,9 @@ class CudaEmbeddingPlanTest {
         }
     }
 
-    /** What {@code dac plan} computes for the CUDA backend: the StepProgram of the step, with CUDA's workspace. */
+    /** What {@code dac plan} computes for the CUDA backend: the plan of the step, with CUDA's workspace. */
     private static long byHand(DacModel m, int batch, int step, Precision p) {
-        return new StepProgram(m, batch, step, p.bytes(), CudaBackend.workspaceBytesFor(m, batch, step, p)).plan().arenaBytes();
+        return Decoder.planFor(m, batch, step, p.bytes(), CudaBackend.workspaceBytesFor(m, batch, step, p)).arenaBytes();
     }
 
     @Test
@@ -51,7 +50,7 @@ class CudaEmbeddingPlanTest {
         assertTrue(byHand(m, 2, 13, Precision.FP32) > byHand(m, 2, 13, Precision.FP16), "fp32 needs the bigger arena");
 
         long budget = byHand(m, 2, 30, Precision.FP16) + 100;
-        int step = StepProgram.largestStepWithin(m, 2, 2, f -> CudaBackend.workspaceBytesFor(m, 2, f, Precision.FP16), budget);
+        int step = Decoder.plannedStepFrames(m, DecoderOptions.defaults().withBatch(2).withMemoryBudget(budget), 2, f -> CudaBackend.workspaceBytesFor(m, 2, f, Precision.FP16));
         assertTrue(step >= 30, "step " + step);
         long required = CudaBackend.requiredArenaBytes(m, chunk.withMemoryBudget(budget));
         assertEquals(byHand(m, 2, step, Precision.FP16), required);
@@ -62,7 +61,7 @@ class CudaEmbeddingPlanTest {
         DecoderOptions whole = chunk.withChunkFrames(0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.requiredArenaBytes(m, whole));
         assertTrue(e.getMessage().startsWith("chunk frames 0 decodes each sequence whole"), e.getMessage());
-        int lookahead = new StepProgram(m, 2, 1, 2, 0).lookaheadFrames();
+        int lookahead = Decoder.lookaheadFrames(m);
         assertEquals(byHand(m, 2, 40 + lookahead, Precision.FP16), CudaBackend.requiredArenaBytes(m, whole, 40));
     }
 

@@ -1,11 +1,11 @@
 package io.github.dac4j.cuda;
 
+import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.model.DecoderBlock;
 import io.github.dac4j.core.model.ResidualUnit;
 import io.github.dac4j.core.plan.MemoryPlan;
-import io.github.dac4j.core.stream.StepProgram;
 import io.github.dac4j.weights.DacConfig;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +43,7 @@ class WorkspaceTest {
                         }
                     }
                     assertTrue(scratch >= (6L + frames * rate) * model.conv2().inChannels() * streams * p.bytes());
-                    MemoryPlan plan = new StepProgram(model, streams, frames, p.bytes(), ws).plan();
+                    MemoryPlan plan = Decoder.planFor(model, streams, frames, p.bytes(), ws);
                     assertEquals(ws, plan.get("workspace").request().bytes());
                 }
             }

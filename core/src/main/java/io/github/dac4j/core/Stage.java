@@ -1,4 +1,4 @@
-package io.github.dac4j.core.stream;
+package io.github.dac4j.core;
 
 import io.github.dac4j.core.model.Conv1d;
 import io.github.dac4j.core.model.ConvTranspose1d;

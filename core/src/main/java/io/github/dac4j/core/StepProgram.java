@@ -1,7 +1,5 @@
-package io.github.dac4j.core.stream;
+package io.github.dac4j.core;
 
-import io.github.dac4j.core.Act;
-import io.github.dac4j.core.Backend;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.plan.BufferRequest;
 import io.github.dac4j.core.plan.MemoryPlan;
@@ -22,7 +20,7 @@ import java.util.Map;
  * history between steps; {@code tmp.<stage>} is a residual unit's inner activation; {@code codes} stages the
  * codes on the device; {@code samples} receives the output; {@code workspace} is the backend's scratch.
  */
-public final class StepProgram {
+final class StepProgram {
     final DacModel model;
     final List<Stage> stages;
     final int streams;
@@ -38,12 +36,12 @@ public final class StepProgram {
     /** Ops touch buffers in this order; the planner reads lifetimes from it. */
     private final List<String> schedule = new ArrayList<>();
 
-    public StepProgram(DacModel model, Backend backend, int streams, int stepFrames) {
+    StepProgram(DacModel model, Backend backend, int streams, int stepFrames) {
         this(model, streams, stepFrames, backend.activationBytes(), backend.workspaceBytes(model, streams, stepFrames));
     }
 
     /** A program planned without a backend: for {@code dac plan} and studies. */
-    public StepProgram(DacModel model, int streams, int stepFrames, int activationBytes, long workspaceBytes) {
+    StepProgram(DacModel model, int streams, int stepFrames, int activationBytes, long workspaceBytes) {
         if (streams < 1) throw new IllegalArgumentException("batch must be at least 1, got " + streams);
         if (stepFrames < 1) throw new IllegalArgumentException("step must be at least 1 frame, got " + stepFrames);
         this.model = model;
@@ -66,7 +64,7 @@ public final class StepProgram {
      * @param workspaceBytes the backend's scratch for a step of so many frames
      * @throws IllegalArgumentException if not even a 1-frame step fits
      */
-    public static int largestStepWithin(DacModel model, int streams, int activationBytes,
+    static int largestStepWithin(DacModel model, int streams, int activationBytes,
                                         java.util.function.IntToLongFunction workspaceBytes, long budget) {
         java.util.function.IntToLongFunction arena = frames ->
                 new StepProgram(model, streams, frames, activationBytes, workspaceBytes.applyAsLong(frames)).plan().arenaBytes();
@@ -84,17 +82,17 @@ public final class StepProgram {
     }
 
     /** The arena layout of one step. */
-    public MemoryPlan plan() { return plan; }
+    MemoryPlan plan() { return plan; }
 
-    public int streams() { return streams; }
+    int streams() { return streams; }
 
-    public int stepFrames() { return stepFrames; }
+    int stepFrames() { return stepFrames; }
 
     /** Frames of look-ahead the graph needs: the output of frame f is complete once frame f + this has been pushed. */
-    public int lookaheadFrames() { return framesFor(outputDelay, model); }
+    int lookaheadFrames() { return framesFor(outputDelay, model); }
 
     /** The same, from the graph alone: no plan, no backend. */
-    public static int lookaheadFrames(DacModel model) {
+    static int lookaheadFrames(DacModel model) {
         List<Stage> stages = Stage.of(model);
         return framesFor(delays(stages, new long[stages.size()]), model);
     }
@@ -119,9 +117,9 @@ public final class StepProgram {
     }
 
     /** Delay of the output in samples. */
-    public long outputDelaySamples() { return outputDelay; }
+    long outputDelaySamples() { return outputDelay; }
 
-    public Act act(String name) {
+    Act act(String name) {
         Act a = acts.get(name);
         if (a == null) throw new IllegalStateException("no buffer " + name);
         return a;

@@ -1,7 +1,5 @@
-package io.github.dac4j.core.stream;
+package io.github.dac4j.core;
 
-import io.github.dac4j.core.Act;
-import io.github.dac4j.core.Backend;
 
 import java.util.Arrays;
 
@@ -14,7 +12,7 @@ import java.util.Arrays;
  * zeroed after they are produced, which is exactly the zero padding a whole-sequence decode sees. So every
  * output sample is the same function of the same inputs however the frames were split into steps.
  */
-public final class StreamSession {
+final class StreamSession {
     private final StepProgram program;
     private final Backend backend;
     private final int streams;
@@ -27,7 +25,7 @@ public final class StreamSession {
     private final long[] emitted;
     private final int[] codesStaging;
 
-    public StreamSession(StepProgram program, Backend backend, int streams) {
+    StreamSession(StepProgram program, Backend backend, int streams) {
         if (streams > program.streams) {
             throw new IllegalArgumentException("batch " + streams + " exceeds the decoder's batch capacity " + program.streams);
         }
@@ -42,7 +40,7 @@ public final class StreamSession {
     }
 
     /** Zeroes the histories and positions, as for a new sequence. */
-    public void reset() {
+    void reset() {
         frames = 0;
         Arrays.fill(length, Long.MAX_VALUE);
         Arrays.fill(emitted, 0);
@@ -52,19 +50,19 @@ public final class StreamSession {
         }
     }
 
-    public int streams() { return streams; }
+    int streams() { return streams; }
 
     /** Frames pushed so far. */
-    public long frames() { return frames; }
+    long frames() { return frames; }
 
     /** True once stream b has been finished. */
-    public boolean finished(int b) { return length[b] != Long.MAX_VALUE; }
+    boolean finished(int b) { return length[b] != Long.MAX_VALUE; }
 
     /**
      * Runs steps over {@code n} frames whose codes are {@code codes[b][k][offset + t]}, t < n (null rows for finished
      * streams), appending new samples to {@code out[b]}. Codes must already be validated.
      */
-    public void advance(int[][][] codes, int codebooks, int offset, int n, SampleSink out) {
+    void advance(int[][][] codes, int codebooks, int offset, int n, SampleSink out) {
         int done = 0;
         while (done < n) {
             int step = Math.min(program.stepFrames, n - done);
@@ -74,12 +72,12 @@ public final class StreamSession {
     }
 
     /** Marks stream b finished at the frames pushed so far. */
-    public void finish(int b) {
+    void finish(int b) {
         if (!finished(b)) length[b] = frames;
     }
 
     /** Pushes zero frames until every stream's samples are all out; every stream must be finished. */
-    public void drain(SampleSink out) {
+    void drain(SampleSink out) {
         while (!allEmitted()) runStep(null, 0, 0, Math.min(program.stepFrames, program.lookaheadFrames()), out);
     }
 
@@ -178,13 +176,5 @@ public final class StreamSession {
             out.accept(b, from, samples, (int) (from - firstPosition), (int) (to - from));
             emitted[b] = to;
         }
-    }
-
-    /**
-     * Receives a stream's next samples: {@code count} of them, the first at sample {@code position} of the
-     * stream, in rows {@code [fromRow, fromRow + count)} of {@code samples}, to be read with {@link Backend#read}.
-     */
-    public interface SampleSink {
-        void accept(int stream, long position, Act samples, int fromRow, int count);
     }
 }
