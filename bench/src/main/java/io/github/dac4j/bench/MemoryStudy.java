@@ -41,11 +41,15 @@ import java.util.Map;
  *   <li><b>check</b> ({@code length-check.csv}): real decodes of 10 s and 60 s of audio at one fixed step, to show
  *       with measured figures, not only the plan, that {@code peak_bytes} does not grow with the length. On a
  *       slow CPU, {@code --check-config small} runs it on the fixture-sized model (same graph, narrower).</li>
+ *   <li><b>sharing</b> ({@code --sharing}, {@code weights-sharing.csv}): the Java heap held by 1, 2, 4 open CPU
+ *       decoders of the 44.1 kHz model, all on one loaded model against each on its own model (what opening each
+ *       from a path does). Run it alone, with a heap large enough for the unshared case ({@code -Xmx6g}).</li>
  * </ol>
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.github.dac4j.bench.MemoryStudy --out docs/memory [--device cpu] [--precision fp32]
  *      [--seconds 1] [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|small] [--plan-only] [--replot]
+ * java -Xmx6g -cp bench/target/benchmarks.jar io.github.dac4j.bench.MemoryStudy --out docs/memory --sharing
  * </pre>
  * Weights are random with the real shapes ({@link BenchModels}): memory and time do not depend on their values.
  */
@@ -61,6 +65,11 @@ public final class MemoryStudy {
     static final String PLAN_HEADER = "seconds,frames,mode,step_frames,precision,element_bytes,arena_bytes,live_bytes";
     /** Columns of {@code time-vs-step.csv}. */
     static final String MEASURE_HEADER = "step,step_frames,seconds,frames,device,precision,decode_ms,realtime_factor,peak_bytes,arena_bytes";
+    /** Columns of {@code weights-sharing.csv}. */
+    static final String SHARING_HEADER = "models,decoders,heap_bytes,heap_bytes_per_decoder,weight_bytes,arena_bytes";
+    /** Decoder counts of the sharing study. */
+    static final int[] SHARING_COUNTS = {1, 2, 4};
+
     /** Columns of {@code length-check.csv}. */
     static final String CHECK_HEADER = "config,seconds,frames,step_frames,device,precision,decode_ms,peak_bytes,arena_bytes,finite";
 
@@ -96,6 +105,13 @@ public final class MemoryStudy {
         }
 
         DacConfig config = DacConfig.dac44khz();
+        if (a.containsKey("sharing")) {
+            List<String> rows = new ArrayList<>();
+            for (boolean shared : new boolean[] {true, false}) for (int n : SHARING_COUNTS) rows.add(heldBy(config, n, shared));
+            writeLines(out.resolve("weights-sharing.csv"), SHARING_HEADER, rows);
+            System.out.println("wrote " + out.resolve("weights-sharing.csv"));
+            return;
+        }
         long t0 = System.nanoTime();
         DacModel model = BenchModels.random(config, 2026);
         System.out.printf(Locale.ROOT, "model: %s, %,d parameters, random weights (%.1f s to build)%n", config, model.parameters(),
@@ -197,6 +213,42 @@ public final class MemoryStudy {
             return new Measured(label, s.chunkFrames(), seconds, frames, s.backend(), s.precision(), s.decodeMs(), s.peakBytes(),
                     s.arenaBytes(), finite);
         }
+    }
+
+    /**
+     * The heap held by {@code n} open CPU decoders (86-frame steps, arenas allocated) and their models: on one
+     * shared model, or each on a model of its own. One CSV row of {@link #SHARING_HEADER}.
+     */
+    static String heldBy(DacConfig config, int n, boolean shared) {
+        long before = usedHeap();
+        List<DacModel> models = new ArrayList<>();
+        List<Decoder> decoders = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                if (models.isEmpty() || !shared) models.add(BenchModels.random(config, 2026 + models.size()));
+                decoders.add(Decoder.open(models.get(models.size() - 1), DecoderOptions.defaults().withDevice("cpu")));
+            }
+            long held = usedHeap() - before;
+            Decoder last = decoders.get(n - 1);
+            String row = String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%d", shared ? "one" : "one_per_decoder", n, held, held / n,
+                    last.backend().weightBytes(), last.backend().arenaBytes());
+            System.out.printf(Locale.ROOT, "%d decoder(s) on %s: heap %,d bytes (%,d per decoder)%n", n,
+                    shared ? "one shared model" : "a model each", held, held / n);
+            return row;
+        } finally {
+            decoders.forEach(Decoder::close);
+        }
+    }
+
+    /** Heap in use after collections: the old generation settles within a few {@code System.gc()} calls. */
+    private static long usedHeap() {
+        Runtime r = Runtime.getRuntime();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            used = Math.min(used, r.totalMemory() - r.freeMemory());
+        }
+        return used;
     }
 
     // ---- charts --------------------------------------------------------------------------------------------
@@ -326,7 +378,7 @@ public final class MemoryStudy {
             String k = args[i];
             if (!k.startsWith("--")) usage("unexpected argument '" + k + "'");
             k = k.substring(2);
-            if (k.equals("plan-only") || k.equals("replot")) { m.put(k, "true"); continue; }
+            if (k.equals("plan-only") || k.equals("replot") || k.equals("sharing")) { m.put(k, "true"); continue; }
             if (!List.of("out", "device", "precision", "seconds", "check-seconds", "check-step", "check-config").contains(k)) usage("unknown option --" + k);
             if (i + 1 >= args.length) usage("--" + k + " needs a value");
             m.put(k, args[++i]);
@@ -342,7 +394,7 @@ public final class MemoryStudy {
     private static void usage(String problem) {
         System.err.println("MemoryStudy: " + problem);
         System.err.println("usage: MemoryStudy --out DIR [--device cpu|cuda|auto] [--precision fp32|fp16] [--seconds 2]"
-                + " [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|small] [--plan-only] [--replot]");
+                + " [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|small] [--plan-only] [--replot] [--sharing]");
         System.exit(2);
     }
 }

@@ -5,12 +5,7 @@ import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.weights.DacConfig;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,32 +114,6 @@ class ArenaTest {
             IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
                     () -> d.decodeInto(codes, new float[][] {new float[10], new float[10]}, null));
             assertTrue(small.getMessage().contains("must hold"), small.getMessage());
-        }
-    }
-
-    /** One model, shared by decoders on several threads (one decoder per thread): same samples as alone. */
-    @Test
-    void decodersOnSeveralThreadsShareOneModel() throws Exception {
-        DacConfig config = DacConfig.small();
-        DacModel model = DacModel.load(DacSynth.checkpoint(config, 12));
-        int[][][] codes = DacSynth.codes(config, 1, 4, 25, 12);
-        float[] alone;
-        try (Decoder d = Decoder.open(model, cpu())) {
-            alone = d.decode(codes)[0];
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(3);
-        try {
-            List<Future<float[]>> results = new ArrayList<>();
-            for (int t = 0; t < 6; t++) {
-                results.add(pool.submit(() -> {
-                    try (Decoder d = Decoder.open(model, cpu().withChunkFrames(7))) {
-                        return d.decode(codes)[0];
-                    }
-                }));
-            }
-            for (Future<float[]> f : results) assertArrayEquals(alone, f.get());
-        } finally {
-            pool.shutdownNow();
         }
     }
 }

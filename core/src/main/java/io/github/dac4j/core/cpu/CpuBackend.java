@@ -13,8 +13,6 @@ import io.github.dac4j.core.model.Snake;
 import io.github.dac4j.core.plan.MemoryPlan;
 
 import java.util.Arrays;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -33,10 +31,9 @@ public final class CpuBackend implements Backend {
 
     private final WorkerPool workers;
     private final Kernels[] kernels;
-    private final Map<Object, float[]> packed = new IdentityHashMap<>();
+    private PackedWeights weights;
     private float[][] scratch;   // per worker: pre-activated input rows of one tile
     private float[] arena = new float[0];
-    private long weightBytes;
 
     public CpuBackend(int threads) { this(threads, Kernels.best()); }
 
@@ -57,66 +54,27 @@ public final class CpuBackend implements Backend {
 
     @Override public long workspaceBytes(DacModel model, int streams, int stepFrames) { return 0; }
 
+    /** Packs the weights, or reuses the packing another CPU backend made of the same model (see {@link PackedWeights}). */
     @Override public void prepare(DacModel model) {
-        int maxIn = model.conv1().inChannels(), maxSpan = model.conv1().span();
-        pack(model.conv1());
+        int maxIn = model.conv1().inChannels(), maxSpan = Math.max(model.conv1().span(), model.conv2().span());
         for (DecoderBlock b : model.blocks()) {
-            pack(b.convT1());
             maxIn = Math.max(maxIn, b.convT1().inChannels());
-            for (ResidualUnit u : b.resUnits()) {
-                pack(u.conv1());
-                pack(u.conv2());
-                maxSpan = Math.max(maxSpan, u.conv1().span());
-            }
+            for (ResidualUnit u : b.resUnits()) maxSpan = Math.max(maxSpan, u.conv1().span());
         }
-        pack(model.conv2());
-        maxSpan = Math.max(maxSpan, model.conv2().span());
-        long tables = 0;
-        for (float[] t : model.quantizer().tables()) tables += t.length;
-        weightBytes = 4 * (tables + packed.values().stream().mapToLong(a -> a.length).sum());
+        weights = PackedWeights.of(model, kernels[0]);
         scratch = new float[workers.threads()][TILE_FLOATS + (maxSpan + 2 + 8) * maxIn];
     }
 
-    /** Conv1d weight [out, in, k] -> [k, in, out], then the kernels' own layout. */
-    private void pack(Conv1d conv) {
-        int out = conv.outChannels(), in = conv.inChannels(), k = conv.kernel();
-        float[] w = conv.weight(), p = new float[w.length];
-        for (int o = 0; o < out; o++)
-            for (int c = 0; c < in; c++)
-                for (int j = 0; j < k; j++) p[(j * in + c) * out + o] = w[(o * in + c) * k + j];
-        packed.put(conv, kernels[0].pack(p, conv.bias(), k, in, out));
-    }
-
-    /**
-     * ConvTranspose1d weight [in, out, 2s] -> per phase r, a 2-tap convolution [2, in, out]: the taps applied to
-     * the earlier window row, then the later. Phase r reads window rows (0, 1) if r + s/2 < s, else (1, 2).
-     */
-    private void pack(ConvTranspose1d conv) {
-        int in = conv.inChannels(), out = conv.outChannels(), s = conv.stride(), k = conv.kernel(), pad = conv.padding();
-        float[] w = conv.weight();
-        float[][] phases = new float[s][];
-        int total = 0;
-        for (int r = 0; r < s; r++) {
-            int[] taps = phaseTaps(r, s, pad);
-            float[] p = new float[2 * in * out];
-            for (int m = 0; m < 2; m++)
-                for (int c = 0; c < in; c++)
-                    for (int o = 0; o < out; o++) p[(m * in + c) * out + o] = w[(c * out + o) * k + taps[m]];
-            phases[r] = kernels[0].pack(p, conv.bias(), 2, in, out);
-            total += phases[r].length;
-        }
-        // all phases in one array, phase r at r * (total / s): the packs have equal lengths
-        float[] all = new float[total];
-        for (int r = 0; r < s; r++) System.arraycopy(phases[r], 0, all, r * phases[0].length, phases[0].length);
-        packed.put(conv, all);
-    }
+    /** The packed weights in use, shared with every CPU backend on the same model (null before {@link #prepare}). */
+    PackedWeights weights() { return weights; }
 
     /** For output phase r: {first window row, tap applied to it, tap applied to the next row}. */
     static int[] phaseTaps(int r, int s, int pad) {
         return r + pad < s ? new int[] {r + pad + s, r + pad, 0} : new int[] {r + pad, r + pad - s, 1};
     }
 
-    @Override public long weightBytes() { return weightBytes; }
+    /** Bytes of the prepared weights; shared with every other CPU backend prepared with the same model. */
+    @Override public long weightBytes() { return weights == null ? 0 : weights.bytes(); }
 
     @Override public void allocate(MemoryPlan plan) {
         long floats = (plan.arenaBytes() + 3) / 4;
@@ -160,7 +118,7 @@ public final class CpuBackend implements Backend {
     @Override public void conv(Conv1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n,
                                Act residual, int residualRow, boolean tanh) {
         int cin = conv.inChannels(), cout = conv.outChannels(), k = conv.kernel(), d = conv.dilation(), span = conv.span();
-        float[] w = packed.get(conv);
+        float[] w = weights.of(conv);
         int tile = tileRows(n, streams, cin, span);
         int tiles = (n + tile - 1) / tile;
         workers.forEach(streams * tiles, (worker, task) -> {
@@ -181,7 +139,7 @@ public final class CpuBackend implements Backend {
     // convTranspose: x:[n + 2, cin] -> [n * s, cout], phase r of output row q*s + r a 2-tap conv
     @Override public void convTranspose(ConvTranspose1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n) {
         int cin = conv.inChannels(), cout = conv.outChannels(), s = conv.stride(), pad = conv.padding();
-        float[] w = packed.get(conv);
+        float[] w = weights.of(conv);
         int phaseLength = w.length / s;
         int tile = tileRows(n, streams, cin, 2);
         int tiles = (n + tile - 1) / tile;
@@ -220,6 +178,6 @@ public final class CpuBackend implements Backend {
     @Override public void close() {
         workers.close();
         arena = new float[0];
-        packed.clear();
+        weights = null;
     }
 }

@@ -1,0 +1,103 @@
+package io.github.dac4j.core.cpu;
+
+import io.github.dac4j.core.model.Conv1d;
+import io.github.dac4j.core.model.ConvTranspose1d;
+import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.model.DecoderBlock;
+import io.github.dac4j.core.model.ResidualUnit;
+
+import java.lang.ref.WeakReference;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * A model's convolution weights in one kernel implementation's layout. Immutable once built, and shared: every
+ * CPU backend prepared with the same {@link DacModel} and kernels uses one copy, so N decoders on one loaded
+ * model hold one packed copy of the weights, not N. The cache holds models and packings weakly: a packing lives
+ * as long as an open backend uses it, and is made again if a decoder opens on the model after all have closed.
+ *
+ * <p>Models are compared as records: two {@code DacModel}s are equal only if they hold the same weight arrays, so
+ * a model loaded twice from one file gets two copies; load once and share the model instead.
+ */
+final class PackedWeights {
+    private static final Map<DacModel, Map<String, WeakReference<PackedWeights>>> SHARED = new WeakHashMap<>();
+
+    /** Keyed by the conv records (equal records hold the same arrays); values as {@link Kernels#pack} makes them. */
+    private final Map<Object, float[]> packed = new HashMap<>();
+    private final long bytes;
+
+    /** The packed weights of {@code model} for {@code kernels}: built on first use, then shared. */
+    static PackedWeights of(DacModel model, Kernels kernels) {
+        // One lock for all models: packing happens once per model and kernel kind, at decoder open.
+        synchronized (SHARED) {
+            Map<String, WeakReference<PackedWeights>> byKernels = SHARED.computeIfAbsent(model, m -> new HashMap<>(2));
+            WeakReference<PackedWeights> ref = byKernels.get(kernels.name());
+            PackedWeights weights = ref == null ? null : ref.get();
+            if (weights == null) {
+                weights = new PackedWeights(model, kernels);
+                byKernels.put(kernels.name(), new WeakReference<>(weights));
+            }
+            return weights;
+        }
+    }
+
+    private PackedWeights(DacModel model, Kernels kernels) {
+        pack(model.conv1(), kernels);
+        for (DecoderBlock b : model.blocks()) {
+            pack(b.convT1(), kernels);
+            for (ResidualUnit u : b.resUnits()) {
+                pack(u.conv1(), kernels);
+                pack(u.conv2(), kernels);
+            }
+        }
+        pack(model.conv2(), kernels);
+        long floats = 0;
+        for (float[] t : model.quantizer().tables()) floats += t.length;
+        for (float[] p : packed.values()) floats += p.length;
+        this.bytes = 4 * floats;
+    }
+
+    /** The packed weights of a convolution of the model. */
+    float[] of(Conv1d conv) { return packed.get(conv); }
+
+    /** The packed phases of a transposed convolution of the model, phase r at {@code r * (length / stride)}. */
+    float[] of(ConvTranspose1d conv) { return packed.get(conv); }
+
+    /** Bytes of these packed weights plus the quantizer's tables (which are used as loaded). */
+    long bytes() { return bytes; }
+
+    /** Conv1d weight [out, in, k] -> [k, in, out], then the kernels' own layout. */
+    private void pack(Conv1d conv, Kernels kernels) {
+        int out = conv.outChannels(), in = conv.inChannels(), k = conv.kernel();
+        float[] w = conv.weight(), p = new float[w.length];
+        for (int o = 0; o < out; o++)
+            for (int c = 0; c < in; c++)
+                for (int j = 0; j < k; j++) p[(j * in + c) * out + o] = w[(o * in + c) * k + j];
+        packed.put(conv, kernels.pack(p, conv.bias(), k, in, out));
+    }
+
+    /**
+     * ConvTranspose1d weight [in, out, 2s] -> per phase r, a 2-tap convolution [2, in, out]: the taps applied to
+     * the earlier window row, then the later. Phase r reads window rows (0, 1) if r + s/2 < s, else (1, 2).
+     */
+    private void pack(ConvTranspose1d conv, Kernels kernels) {
+        int in = conv.inChannels(), out = conv.outChannels(), s = conv.stride(), k = conv.kernel(), pad = conv.padding();
+        float[] w = conv.weight();
+        float[][] phases = new float[s][];
+        int total = 0;
+        for (int r = 0; r < s; r++) {
+            int[] taps = CpuBackend.phaseTaps(r, s, pad);
+            float[] p = new float[2 * in * out];
+            for (int m = 0; m < 2; m++)
+                for (int c = 0; c < in; c++)
+                    for (int o = 0; o < out; o++) p[(m * in + c) * out + o] = w[(c * out + o) * k + taps[m]];
+            phases[r] = kernels.pack(p, conv.bias(), 2, in, out);
+            total += phases[r].length;
+        }
+        // all phases in one array, phase r at r * (total / s): the packs have equal lengths
+        float[] all = new float[total];
+        for (int r = 0; r < s; r++) System.arraycopy(phases[r], 0, all, r * phases[0].length, phases[0].length);
+        packed.put(conv, all);
+    }
+}
