@@ -13,8 +13,11 @@ import java.nio.file.Path;
  * splitting the frames into steps gives the samples of a whole-sequence decode. One decoder holds one backend
  * and one arena, sized once for its largest step and reused for every step and call.
  *
- * <p>Not thread-safe: use one decoder per thread. Decoders may share one {@link DacModel} (the weights on the
- * heap are immutable); each backend holds its own prepared copy.
+ * <p>Thread safety: a decoder is not thread-safe; use one per thread (or guard it with a lock). To run N decoders
+ * without N copies of the weights, load the model once ({@code DacModel.load}) and open every decoder on it
+ * ({@link #open(DacModel, DecoderOptions)}): the model is immutable and never copied, and CPU backends on one
+ * model share one packed copy of its weights. Each decoder has its own arena. On the GPU each CUDA backend
+ * uploads its own copy of the weights (sharing device weights is not implemented yet).
  */
 public final class Decoder implements AutoCloseable {
     /** Progress of a decode: frames done out of frames in all (including the look-ahead flush). */
