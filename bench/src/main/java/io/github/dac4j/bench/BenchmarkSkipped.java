@@ -7,6 +7,7 @@ package io.github.dac4j.bench;
  * out on purpose: the message is the whole story.
  */
 public final class BenchmarkSkipped extends RuntimeException {
+    /** A skip with its one-line reason, e.g. {@code "backend=cuda cannot run here: ..."}; no stack trace is recorded. */
     public BenchmarkSkipped(String message) {
         super(message, null, false, false);
     }

@@ -52,6 +52,7 @@ public class DecodeBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /** Frames per decode step; {@code 0} decodes all {@value #FRAMES} frames in one step. */
     @Param({"0", "16", "86"})
     public int chunkFrames;
 
@@ -62,6 +63,10 @@ public class DecodeBenchmark {
     private Decoder decoder;
     private int[][][] codes;
 
+    /**
+     * Sets the CPU thread and kernel properties, opens a decoder on a random 44.1 kHz-shaped model (or throws
+     * {@link BenchmarkSkipped}), decodes once to size the arena, and records its figures for {@link ArenaProfiler}.
+     */
     @Setup(Level.Trial)
     public void setUp() {
         System.setProperty("dac4j.cpu.threads", Integer.toString(threads));
@@ -82,6 +87,7 @@ public class DecodeBenchmark {
         ArenaProfiler.recordAudio((double) FRAMES * c.hop() / c.sampleRate());
     }
 
+    /** Closes the decoder. */
     @TearDown(Level.Trial)
     public void tearDown() {
         // No ArenaProfiler.clear() here: JMH tears the trial down before the profiler reads the last iteration.

@@ -87,6 +87,11 @@ public final class MemoryStudy {
     record Measured(String step, int stepFrames, double seconds, long frames, String device, Precision precision,
                     double decodeMs, long peakBytes, long arenaBytes, boolean finite) {}
 
+    /**
+     * Runs the studies the options select (see the class comment), writing CSV and PNG files under {@code --out}.
+     * Exits with status 1 when the length check fails (peak or arena bytes differ, or a sample is not finite),
+     * 2 on a usage error.
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         Map<String, String> a = parse(args);

@@ -87,6 +87,10 @@ public class OpBenchmark {
     private MemoryPlan lastPlan;
     private final float[] sink = new float[1024];
 
+    /**
+     * Opens the backend (or throws {@link BenchmarkSkipped}), prepares a random 44.1 kHz-shaped model, plans and fills
+     * the op's buffers, and records the arena and weight bytes for {@link ArenaProfiler}.
+     */
     @Setup(Level.Trial)
     public void setUp() {
         Precision p = precision.isBlank() ? null : Precision.parse(precision);
@@ -164,6 +168,7 @@ public class OpBenchmark {
         ArenaProfiler.record(device.arenaBytes(), lastPlan.arenaBytes(), device.weightBytes());
     }
 
+    /** Runs the op once and reads its last output row back (so a GPU op is timed to completion); returns that row. */
     @Benchmark
     public float[] op() {
         run.run();
@@ -172,6 +177,7 @@ public class OpBenchmark {
         return sink;
     }
 
+    /** Closes the backend and what it holds. */
     @TearDown(Level.Trial)
     public void tearDown() {
         // No ArenaProfiler.clear() here: JMH tears the trial down before the profiler reads the last iteration.

@@ -33,6 +33,7 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** Runs one command line and exits the JVM with its exit code (see {@link #run(String[], PrintStream, PrintStream)}). */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }

@@ -21,6 +21,7 @@ public interface Backend extends AutoCloseable {
     /** Short name: {@code cpu}, {@code cuda}. */
     String name();
 
+    /** The element type of activations and weights on the device. */
     Precision precision();
 
     /** The device in words, for logs and stats. */

@@ -14,6 +14,7 @@ public final class Backends {
     /**
      * A backend opened for a device name, with a note for the user when {@code auto} had to fall back.
      *
+     * @param backend the opened backend; the caller owns it
      * @param note empty, or one line such as "no usable GPU (libcuda.so.1 not found): decoding on the CPU"
      */
     public record Selection(Backend backend, String note) {}

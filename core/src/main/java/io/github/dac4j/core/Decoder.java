@@ -23,6 +23,7 @@ public final class Decoder implements AutoCloseable {
     /** Progress of a decode: frames done out of frames in all (including the look-ahead flush). */
     @FunctionalInterface
     public interface Progress {
+        /** Called after each step, and once at the end with {@code framesDone == framesTotal}. */
         void update(long framesDone, long framesTotal);
     }
 
@@ -105,15 +106,19 @@ public final class Decoder implements AutoCloseable {
         }
     }
 
+    /** The model's configuration: sample rate, hop, codebooks. */
     public DacConfig config() { return model.config(); }
 
+    /** The model this decoder runs (shared, not copied). */
     public DacModel model() { return model; }
 
+    /** The options it was opened with. */
     public DecoderOptions options() { return options; }
 
     /** {@code cpu} or {@code cuda}. */
     public String backendName() { return backend.name(); }
 
+    /** The precision of its backend's activations. */
     public Precision precision() { return backend.precision(); }
 
     /** The device in words. */

@@ -13,6 +13,7 @@ public record DecoderOptions(String device, Precision precision, int chunkFrames
     /** One second of audio at 44.1 kHz: the arena stays a few tens of MB and the overhead under 2 %. */
     public static final int DEFAULT_CHUNK_FRAMES = 86;
 
+    /** Checks the options: a negative chunk or budget, or a batch below 1, is an {@link IllegalArgumentException}. */
     public DecoderOptions {
         if (chunkFrames < 0) throw new IllegalArgumentException("chunk frames must be >= 0, got " + chunkFrames);
         if (memoryBudget < 0) throw new IllegalArgumentException("memory budget must be >= 0, got " + memoryBudget);
@@ -22,13 +23,18 @@ public record DecoderOptions(String device, Precision precision, int chunkFrames
     /** auto device, the backend's precision, 86-frame steps, no budget, batch 1. */
     public static DecoderOptions defaults() { return new DecoderOptions("auto", null, DEFAULT_CHUNK_FRAMES, 0, 1); }
 
+    /** These options on device {@code d}: {@code auto}, {@code cpu} or {@code cuda}. */
     public DecoderOptions withDevice(String d) { return new DecoderOptions(d, precision, chunkFrames, memoryBudget, batch); }
 
+    /** These options at precision {@code p} (null: the backend's own). */
     public DecoderOptions withPrecision(Precision p) { return new DecoderOptions(device, p, chunkFrames, memoryBudget, batch); }
 
+    /** These options with {@code f} frames per step (0: whole sequences in one step). */
     public DecoderOptions withChunkFrames(int f) { return new DecoderOptions(device, precision, f, memoryBudget, batch); }
 
+    /** These options with an arena budget of {@code bytes} (0: none; a budget overrides the chunk). */
     public DecoderOptions withMemoryBudget(long bytes) { return new DecoderOptions(device, precision, chunkFrames, bytes, batch); }
 
+    /** These options with a batch capacity of {@code b} streams. */
     public DecoderOptions withBatch(int b) { return new DecoderOptions(device, precision, chunkFrames, memoryBudget, b); }
 }

@@ -29,6 +29,7 @@ public final class DecoderStream implements AutoCloseable {
         this.streams = streams;
     }
 
+    /** Streams of this session, {@code B} of every push. */
     public int streams() { return streams; }
 
     /** Frames pushed so far. */

@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** The element type of activations (and weights) on a backend. Accumulation is always float32. */
 public enum Precision {
-    FP32(4), FP16(2);
+    /** IEEE 754 binary32: the CPU backend's, and the reference. */
+    FP32(4),
+    /** IEEE 754 binary16, with float32 accumulation: the GPU's default (half the memory of fp32). */
+    FP16(2);
 
     private final int bytes;
 

@@ -59,7 +59,7 @@ final class StreamSession {
     boolean finished(int b) { return length[b] != Long.MAX_VALUE; }
 
     /**
-     * Runs steps over {@code n} frames whose codes are {@code codes[b][k][offset + t]}, t < n (null rows for finished
+     * Runs steps over {@code n} frames whose codes are {@code codes[b][k][offset + t]}, {@code t < n} (null rows for finished
      * streams), appending new samples to {@code out[b]}. Codes must already be validated.
      */
     void advance(int[][][] codes, int codebooks, int offset, int n, SampleSink out) {

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every case of the fixtures (random-weight checkpoints in every layout, decoded by an independent PyTorch
- * reference in float64, stored as float32): the CPU decoder matches each to ||out - ref|| / ||ref|| <= 1e-5.
+ * reference in float64, stored as float32): the CPU decoder matches each to {@code ||out - ref|| / ||ref|| <= 1e-5}.
  * Fixtures copied from ../shared/fixtures; see src/test/resources/fixtures/README.md.
  */
 class FixtureParityTest {

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Each op of the CUDA backend (and each PTX kernel) against the CPU backend's op on fresh random inputs, in
- * fp32 (<= 1e-5) and fp16 (<= 5e-3). The CPU gets the GPU's input as read back, so fp16 input rounding is shared.
+ * fp32 (relative error at most 1e-5) and fp16 (at most 5e-3). The CPU gets the GPU's input as read back, so fp16 input rounding is shared.
  * Skipped without a GPU.
  */
 class CudaOpsTest {

@@ -13,6 +13,7 @@ public final class AtomicFiles {
     /** Writes the whole content to a stream. */
     @FunctionalInterface
     public interface Writer {
+        /** Writes the content to {@code out}, which is buffered and closed by the caller; throwing leaves the target as it was. */
         void write(OutputStream out) throws IOException;
     }
 
@@ -20,6 +21,11 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
+    /**
+     * Writes {@code target} through {@code writer}: into a new hidden temporary file in the same directory, then moved
+     * over the target (atomically where the file system allows). On any failure the temporary file is deleted and an
+     * existing target is left untouched.
+     */
     public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         // Not Files.createTempFile: it makes 0600 files. CREATE_NEW lets the umask decide, as for any new file.

@@ -2,7 +2,16 @@ package io.github.dac4j.weights;
 
 /** Element types a safetensors or .npy file may hold. Floating types are read as float32. */
 public enum DType {
-    F32(4), F16(2), BF16(2), I32(4), I64(8);
+    /** IEEE 754 binary32, 4 bytes. */
+    F32(4),
+    /** IEEE 754 binary16 (half precision), 2 bytes; widened to float32 exactly. */
+    F16(2),
+    /** bfloat16, 2 bytes: the top half of a float32's bits; widened to float32 exactly. */
+    BF16(2),
+    /** Signed 32-bit integer, 4 bytes; read as {@code long}. */
+    I32(4),
+    /** Signed 64-bit integer, 8 bytes. */
+    I64(8);
 
     private final int bytes;
 

@@ -18,6 +18,10 @@ public final class DacCheckpoint {
     private final long parameterCount;
     private final long storedBytes;
 
+    /**
+     * A checkpoint from tensors that are already folded and HF-named, as {@link #load} and {@link DacSynth#checkpoint}
+     * make them; nothing is checked here. The map is copied, the tensors are not. {@code file} may be null.
+     */
     public DacCheckpoint(Path file, DacConfig config, Layout layout, DType storedDtype, Map<String, Tensor> tensors,
                          long parameterCount, long storedBytes) {
         this.file = file;
@@ -38,10 +42,13 @@ public final class DacCheckpoint {
         return DacCheckpointLoader.load(file);
     }
 
+    /** The file it was loaded from; null for a checkpoint built in memory ({@link DacSynth#checkpoint}). */
     public Path file() { return file; }
 
+    /** The configuration, as inferred from the tensor shapes when loaded. */
     public DacConfig config() { return config; }
 
+    /** How the file stored and named its weights; {@link #tensors()} are folded and HF-named whatever it was. */
     public Layout layout() { return layout; }
 
     /** The dtype the decode-path tensors were stored in (F32, F16 or BF16). */

@@ -40,6 +40,7 @@ public final class Halves {
         return (short) (sign | half);
     }
 
+    /** bfloat16 -> float32, exact for every value: the 16 bits become the top half of the float32. */
     public static float bf16ToFloat(short b) { return Float.intBitsToFloat((b & 0xffff) << 16); }
 
     /** float32 -> bfloat16, round to nearest even, NaN kept NaN. */

@@ -15,5 +15,6 @@ public enum Layout {
 
     Layout(String description) { this.description = description; }
 
+    /** A short human-readable form, as {@code dac info} prints it: {@code "weight_g/weight_v"}. */
     public String description() { return description; }
 }

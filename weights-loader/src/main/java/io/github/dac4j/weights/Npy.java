@@ -24,6 +24,13 @@ public final class Npy {
 
     private Npy() {}
 
+    /**
+     * Reads a whole file onto the heap: int64/int32 into {@link NpyArray#longs()}, float32/float16 into
+     * {@link NpyArray#floats()}.
+     *
+     * @throws WeightsException if the file is missing, malformed, Fortran-order, big-endian or of another dtype,
+     *         or its size does not match the header
+     */
     public static NpyArray read(Path file) throws WeightsException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();

@@ -177,6 +177,7 @@ public final class SafeTensors implements AutoCloseable {
         }
     }
 
+    /** The file this was opened from. */
     public Path file() { return file; }
 
     /** Tensors in header order. */

@@ -29,6 +29,7 @@ public final class SafeTensorsWriter {
         return this;
     }
 
+    /** Sets a {@code __metadata__} string (the same key again replaces its value). */
     public SafeTensorsWriter putMetadata(String key, String value) {
         metadata.put(key, value);
         return this;

@@ -2,7 +2,13 @@ package io.github.dac4j.weights;
 
 import java.util.Arrays;
 
-/** A named float32 tensor held on the heap, row-major. */
+/**
+ * A named float32 tensor held on the heap, row-major.
+ *
+ * @param name   the tensor's full name, e.g. {@code decoder.conv1.weight}
+ * @param shape  dimensions, outermost first; their product must equal {@code data.length}
+ * @param data   the elements in row-major order (held, not copied)
+ */
 public record Tensor(String name, int[] shape, float[] data) {
     public Tensor {
         long n = 1;

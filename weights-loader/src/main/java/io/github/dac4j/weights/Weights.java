@@ -13,6 +13,10 @@ public final class Weights {
     private final Map<String, Tensor> tensors;
     private final String prefix;
 
+    /**
+     * A view of {@code tensors} (keyed by full canonical name, held, not copied) under {@code prefix}, {@code ""} for
+     * the root; {@code file} is named in errors and may be null for a checkpoint built in memory.
+     */
     public Weights(Path file, Map<String, Tensor> tensors, String prefix) {
         this.file = file;
         this.tensors = tensors;

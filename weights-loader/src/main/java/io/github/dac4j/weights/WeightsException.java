@@ -11,12 +11,17 @@ public class WeightsException extends IOException {
     private final transient Path file;
     private final String tensor;
 
+    /**
+     * A problem with {@code file} (null for in-memory data) and, unless {@code tensor} is null, with that tensor;
+     * {@code problem} is the one-line description that ends the message.
+     */
     public WeightsException(Path file, String tensor, String problem) {
         super(format(file, tensor, problem));
         this.file = file;
         this.tensor = tensor;
     }
 
+    /** As {@link #WeightsException(Path, String, String)}, keeping the exception that caused it. */
     public WeightsException(Path file, String tensor, String problem, Throwable cause) {
         this(file, tensor, problem);
         initCause(cause);

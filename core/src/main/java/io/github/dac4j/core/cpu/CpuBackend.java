@@ -35,6 +35,11 @@ public final class CpuBackend implements Backend {
     private float[][] scratch;   // per worker: pre-activated input rows of one tile
     private float[] arena = new float[0];
 
+    /**
+     * A CPU backend with {@code threads} workers (at least one), running the fastest kernels this JVM has: the
+     * Vector API ones with {@code --add-modules jdk.incubator.vector}, else plain Java (property {@code dac4j.cpu.kernels}
+     * forces one). Results do not depend on the thread count.
+     */
     public CpuBackend(int threads) { this(threads, Kernels.best()); }
 
     CpuBackend(int threads, Supplier<Kernels> kernelFactory) {

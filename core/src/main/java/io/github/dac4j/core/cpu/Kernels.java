@@ -98,11 +98,11 @@ abstract class Kernels {
     static final float PI_C = (float) (Math.PI - PI_A - PI_B);
     /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 to the nearest integer. */
     static final float ROUND = 12582912f;
-    /** Taylor coefficients of sin(r) = r (1 + r^2 (S3 + r^2 (S5 + ...))), |r| <= pi/2: error below 1e-9. */
+    /** Taylor coefficients of {@code sin(r) = r (1 + r^2 (S3 + r^2 (S5 + ...)))}, {@code |r| <= pi/2}: error below 1e-9. */
     static final float S3 = (float) (-1.0 / 6), S5 = (float) (1.0 / 120), S7 = (float) (-1.0 / 5040),
             S9 = (float) (1.0 / 362880), S11 = (float) (-1.0 / 39916800), S13 = (float) (1.0 / 6227020800.0);
 
-    /** sin(a)^2 via sin^2(a) = sin^2(a - k pi), k = round(a / pi); valid for |a| <= SIN_LIMIT. */
+    /** {@code sin(a)^2} via {@code sin^2(a) = sin^2(a - k pi)}, {@code k = round(a / pi)}; valid for {@code |a| <= SIN_LIMIT}. */
     static float sinSquared(float a) {
         float k = (a * INV_PI + ROUND) - ROUND;
         float r = Math.fma(-k, PI_A, a);

@@ -79,7 +79,7 @@ final class PackedWeights {
 
     /**
      * ConvTranspose1d weight [in, out, 2s] -> per phase r, a 2-tap convolution [2, in, out]: the taps applied to
-     * the earlier window row, then the later. Phase r reads window rows (0, 1) if r + s/2 < s, else (1, 2).
+     * the earlier window row, then the later. Phase r reads window rows (0, 1) if {@code r + s/2 < s}, else (1, 2).
      */
     private void pack(ConvTranspose1d conv, Kernels kernels) {
         int in = conv.inChannels(), out = conv.outChannels(), s = conv.stride(), k = conv.kernel(), pad = conv.padding();

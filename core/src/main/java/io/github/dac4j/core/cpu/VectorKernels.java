@@ -69,7 +69,7 @@ final class VectorKernels extends Kernels {
         }
     }
 
-    /** acc[8 rows][32] += sum over c < cin of x[row, c] * w[c][32], channel by channel. */
+    /** {@code acc[8 rows][32] += sum over c < cin of x[row, c] * w[c][32]}, channel by channel. */
     private static void tap8(float[] x, int p0, int xs, int cin, float[] w, int wi, float[] acc) {
         FloatVector a00 = FloatVector.fromArray(S, acc, 0), a01 = FloatVector.fromArray(S, acc, L),
                 a10 = FloatVector.fromArray(S, acc, 2 * L), a11 = FloatVector.fromArray(S, acc, 3 * L),
@@ -133,7 +133,7 @@ final class VectorKernels extends Kernels {
         store(acc, 0, y, y0, res, r0, tanh, width);
     }
 
-    /** acc[1 row][32] += sum over c < cin of x[c] * w[c][32], channel by channel. */
+    /** {@code acc[1 row][32] += sum over c < cin of x[c] * w[c][32]}, channel by channel. */
     private static void tap1(float[] x, int p0, int cin, float[] w, int wi, float[] acc) {
         FloatVector a0 = FloatVector.fromArray(S, acc, 0), a1 = FloatVector.fromArray(S, acc, L);
         for (int c = 0; c < cin; c++, wi += PANEL) {

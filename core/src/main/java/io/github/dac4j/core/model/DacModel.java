@@ -9,9 +9,22 @@ import io.github.dac4j.weights.WeightsException;
  * The decode path of a DAC checkpoint, laid out as its tensor names are:
  * {@code quantizer -> decoder.conv1 -> decoder.block.0..N-1 -> decoder.snake1 -> decoder.conv2 -> tanh}.
  * Codes {@code [K, T]} become samples {@code [hop * T]}. Immutable: one model may serve many decoders.
+ *
+ * @param config    the configuration the tensors were loaded against
+ * @param quantizer {@code quantizer}: codes to {@code z:[T, latentDim]}, with its lookups and projections folded
+ * @param conv1     {@code decoder.conv1}: {@code [decoderDim, latentDim, 7]}
+ * @param blocks    {@code decoder.block.0..N-1}, in order; block b maps {@code channels(b)} to {@code channels(b + 1)}
+ * @param snake1    {@code decoder.snake1}, over the last width {@code channels(N)} (96 for 44.1 kHz)
+ * @param conv2     {@code decoder.conv2}: {@code [1, channels(N), 7]}, to one channel of samples before tanh
  */
 public record DacModel(DacConfig config, Quantizer quantizer, Conv1d conv1, DecoderBlock[] blocks, Snake snake1, Conv1d conv2) {
 
+    /**
+     * Builds the model from a loaded checkpoint's folded, HF-named tensors: {@code quantizer.quantizers.*} and every
+     * {@code decoder.*} tensor on the decode path, with the shapes its {@link DacCheckpoint#config()} implies.
+     *
+     * @throws WeightsException if a tensor is missing or has another shape
+     */
     public static DacModel load(DacCheckpoint checkpoint) throws WeightsException {
         DacConfig c = checkpoint.config();
         Weights w = checkpoint.weights();

@@ -9,10 +9,22 @@ import io.github.dac4j.weights.WeightsException;
  * a table {@code [codebookSize, latent]}, so decoding is a gather and a sum: the same products as the reference,
  * computed once instead of once per frame.
  *
- * @param tables one {@code [codebookSize, latent]} row-major table per codebook
+ * @param tables       one {@code [codebookSize, latent]} row-major float32 table per codebook:
+ *                     {@code table[c] = out_proj.weight * codebook.weight[c] + out_proj.bias}
+ * @param codebookSize entries per codebook: valid codes are {@code [0, codebookSize)}
+ * @param latent       width of {@code z}, the rows of each {@code out_proj} (1024 for 44.1 kHz)
+ * @param parameters   the checkpoint's quantizer parameters, counted before the fold (codebooks,
+ *                     {@code out_proj} weights and biases)
  */
 public record Quantizer(float[][] tables, int codebookSize, int latent, long parameters) {
 
+    /**
+     * Loads, for each {@code k < codebooks}, {@code quantizers.k.codebook.weight [size, dim]},
+     * {@code quantizers.k.out_proj.weight [latent, dim, 1]} and {@code quantizers.k.out_proj.bias [latent]},
+     * and folds them into a table (accumulated in double, stored as float32).
+     *
+     * @throws WeightsException if a tensor is missing or has another shape
+     */
     public static Quantizer load(Weights w, int codebooks, int size, int dim, int latent) throws WeightsException {
         float[][] tables = new float[codebooks][];
         long parameters = 0;
@@ -35,5 +47,6 @@ public record Quantizer(float[][] tables, int codebookSize, int latent, long par
         return new Quantizer(tables, size, latent, parameters);
     }
 
+    /** Codebooks K, the rows of the codes this quantizer reads. */
     public int codebooks() { return tables.length; }
 }

@@ -4,7 +4,7 @@ package io.github.dac4j.core.plan;
  * A buffer one decode step needs: its size and the steps of the schedule during which it is live,
  * first and last inclusive. What it holds and who uses it are for readers of the plan.
  *
- * @param name      unique name, e.g. {@code "block.2.res_unit1.in"}
+ * @param name      unique name, e.g. {@code "in.block.2.res_unit1"}
  * @param bytes     size in bytes (> 0)
  * @param firstUse  index of the first op that writes or reads it
  * @param lastUse   index of the last op that reads it (>= firstUse)

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fast kernels against {@link ReferenceKernels} on fresh random inputs: relative error
- * ||fast - ref|| / ||ref|| <= 1e-5 (fp32, different rounding only), odd channel counts, n = 1, 2, 17, strided
+ * {@code ||fast - ref|| / ||ref|| <= 1e-5} (fp32, different rounding only), odd channel counts, n = 1, 2, 17, strided
  * rows, a residual, tanh, a Snake prologue; and each fast kernel's rows independent of the rows around them.
  */
 class KernelsTest {

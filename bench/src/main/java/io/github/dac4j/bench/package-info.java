@@ -1,0 +1,12 @@
+/**
+ * Benchmarks and memory studies, on random weights with the real 44.1 kHz shapes
+ * ({@link io.github.dac4j.bench.BenchModels}), so no checkpoint download is needed.
+ *
+ * <p>JMH suites: {@link io.github.dac4j.bench.OpBenchmark} times the decoder's hot kernels one op at a time through
+ * the backend interface, and {@link io.github.dac4j.bench.DecodeBenchmark} times a one-second decode end to end,
+ * whole or streamed. {@link io.github.dac4j.bench.ArenaProfiler} adds arena and peak bytes beside the time, and a
+ * backend that cannot run here is skipped with a {@link io.github.dac4j.bench.BenchmarkSkipped} instead of failing the
+ * run. {@link io.github.dac4j.bench.MemoryStudy} is a standalone program charting planned and measured activation
+ * memory against audio length and step size. See docs/BENCHMARKS.md for how to run them.
+ */
+package io.github.dac4j.bench;
