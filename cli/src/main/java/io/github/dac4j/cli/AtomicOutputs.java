@@ -57,17 +57,40 @@ final class AtomicOutputs implements AutoCloseable {
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
-    /** Moves every temporary file into place; if one move fails, removes the ones already moved. */
+    /**
+     * Moves every temporary file into place. A file a target replaces is first renamed aside, so that if a later
+     * move fails, every target gets back what it held before (or stays absent): all outputs appear, or none.
+     */
     void commit() throws IOException {
+        Path[] previous = new Path[targets.size()];
         int moved = 0;
         try {
             for (; moved < temps.size(); moved++) {
-                move(temps.get(moved), targets.get(moved));
+                Path target = targets.get(moved);
+                if (Files.exists(target)) {
+                    Path aside = createTemp(target.getParent(), target.getFileName().toString());
+                    try {
+                        move(target, aside);
+                    } catch (IOException e) {
+                        Files.deleteIfExists(aside);
+                        throw e;
+                    }
+                    previous[moved] = aside;
+                }
+                move(temps.get(moved), target);
             }
             committed = true;
         } finally {
+            for (int i = 0; i < previous.length; i++) {
+                if (previous[i] == null) continue;
+                if (committed) {
+                    Files.deleteIfExists(previous[i]);
+                } else {
+                    move(previous[i], targets.get(i)); // undoes a new file moved in, if any
+                }
+            }
             if (!committed) {
-                for (int i = 0; i < moved; i++) Files.deleteIfExists(targets.get(i));
+                for (int i = 0; i < moved; i++) if (previous[i] == null) Files.deleteIfExists(targets.get(i));
             }
         }
     }
