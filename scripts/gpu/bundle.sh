@@ -31,7 +31,9 @@ cp -r kernels/target/test-classes/. "$out/test-classes/"
 # reflectively or at run time.
 modules="$(jdeps --multi-release 17 --ignore-missing-deps --print-module-deps \
     --class-path "$out/lib/*:$out/tools/*" "$out"/lib/dac4j-*.jar "$out/test-classes" 2>/dev/null || true)"
-modules="${modules:+$modules,}java.base,java.logging,java.management,jdk.unsupported,java.xml"
+# java.desktop (~17 MiB) comes only from Jackson's optional java.beans support, which it skips when absent.
+modules="$(echo "${modules:+$modules,}java.base,java.logging,java.management,jdk.unsupported,java.xml" | tr ',' '\n' \
+    | grep -vx 'java.desktop' | sort -u | paste -sd, -)"
 jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/jre"
 
 cp "$root/scripts/gpu/run-all.sh" "$out/"

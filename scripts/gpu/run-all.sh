@@ -5,7 +5,9 @@
 # Prints a summary table last. Usage (repository root, bundle/ present): bash scripts/gpu/run-all.sh
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-b="${BUNDLE:-$root/bundle}"
+here="$(cd "$(dirname "$0")" && pwd)"
+# The bundle: $BUNDLE, else this script's folder when run as bundle/run-all.sh, else bundle/ of the repository.
+if [ -n "${BUNDLE:-}" ]; then b="$BUNDLE"; elif [ -d "$here/lib" ]; then b="$here"; else b="$root/bundle"; fi
 [ -d "$b/lib" ] || { echo "no bundle at $b: run scripts/gpu/bundle.sh first (and carry bundle/)" >&2; exit 2; }
 declare -a rows
 row() { rows+=("$(printf '%-22s %-6s %s' "$1" "$2" "$3")"); }
