@@ -41,7 +41,19 @@ public final class DecoderStream implements AutoCloseable {
      * Bad codes are rejected before anything changes.
      */
     public float[][] push(int[][][] codes) {
+        Collector c = new Collector();
+        push(codes, c);
+        return c.result();
+    }
+
+    /**
+     * As {@link #push(int[][][])}, handing the new samples to {@code sink} where they lie in the backend's arena
+     * instead of returning new arrays: for callers that copy them into their own buffers (a ring buffer, device
+     * memory) with no allocation per push. Each stream's positions continue where the last push left them.
+     */
+    public void push(int[][][] codes, SampleSink sink) {
         checkOpen();
+        if (sink == null) throw new IllegalArgumentException("sink must not be null");
         if (codes == null || codes.length != streams) {
             throw new IllegalArgumentException("codes: expected " + streams + " streams, got " + (codes == null ? 0 : codes.length));
         }
@@ -50,14 +62,12 @@ public final class DecoderStream implements AutoCloseable {
             if (codes[b] == null && !session.finished(b)) throw new IllegalArgumentException("codes: stream " + b + " is open but has no codes");
             if (codes[b] != null && session.finished(b) && n > 0) throw new IllegalArgumentException("codes: stream " + b + " is finished");
         }
-        Collector c = new Collector();
         try {
-            session.advance(codes, Codes.codebooks(codes), 0, n, c);
+            session.advance(codes, Codes.codebooks(codes), 0, n, sink);
         } catch (RuntimeException e) {
             close(); // the histories are undefined after a failed step
             throw e;
         }
-        return c.result();
     }
 
     /** Ends stream b: its remaining samples arrive with later pushes, or with {@link #finish()}. */
@@ -68,16 +78,22 @@ public final class DecoderStream implements AutoCloseable {
 
     /** Ends every stream and returns each one's remaining samples; the stream is closed afterwards. */
     public float[][] finish() {
-        checkOpen();
-        for (int b = 0; b < streams; b++) session.finish(b);
         Collector c = new Collector();
+        finish(c);
+        return c.result();
+    }
+
+    /** As {@link #finish()}, handing the remaining samples to {@code sink} (see {@link #push(int[][][], SampleSink)}). */
+    public void finish(SampleSink sink) {
+        checkOpen();
+        if (sink == null) throw new IllegalArgumentException("sink must not be null");
+        for (int b = 0; b < streams; b++) session.finish(b);
         try {
-            session.drain(c);
+            session.drain(sink);
             decoder.recordStats(decoder.stats(streams, session.frames(), (System.nanoTime() - start) / 1e6));
         } finally {
             close();
         }
-        return c.result();
     }
 
     private void checkOpen() {

@@ -94,6 +94,52 @@ class EmbeddingTest {
         }
     }
 
+    /** Streaming into the caller's buffer through a sink: random push sizes, one stream ending early, same samples. */
+    @Test
+    void streamingIntoASinkGivesTheWholeDecode() throws Exception {
+        DacModel model = model(35);
+        int hop = CONFIG.hop();
+        int[] lengths = {31, 18};
+        int[][][] codes = {DacSynth.codes(CONFIG, 1, CONFIG.nCodebooks(), lengths[0], 406)[0],
+                DacSynth.codes(CONFIG, 1, CONFIG.nCodebooks(), lengths[1], 407)[0]};
+        DecoderOptions options = DecoderOptions.defaults().withDevice("cpu").withBatch(2).withChunkFrames(6);
+        try (Decoder d = Decoder.open(model, options)) {
+            float[][] got = {new float[hop * lengths[0]], new float[hop * lengths[1]]};
+            long[] next = new long[2];
+            SampleSink sink = (stream, position, samples, fromRow, count) -> {
+                assertEquals(next[stream], position, "stream " + stream + " continues where it stopped");
+                d.backend().read(samples, stream, fromRow, count, got[stream], (int) position);
+                next[stream] += count;
+            };
+            java.util.SplittableRandom random = new java.util.SplittableRandom(408);
+            try (DecoderStream s = d.stream(2)) {
+                for (int t = 0; t < lengths[0]; ) {
+                    // random push sizes that land exactly on stream 1's end, which it then finishes
+                    int n = Math.min(1 + random.nextInt(9), (t < lengths[1] ? lengths[1] : lengths[0]) - t);
+                    int[][][] push = {slice(codes[0], t, n), t < lengths[1] ? slice(codes[1], t, n) : null};
+                    s.push(push, sink);
+                    t += n;
+                    if (t == lengths[1]) s.finish(1);
+                }
+                s.finish(sink);
+            }
+            for (int b = 0; b < 2; b++) {
+                try (Decoder whole = Decoder.open(model, options.withBatch(1).withChunkFrames(0))) {
+                    float[] expected = whole.decode(new int[][][] {codes[b]})[0];
+                    assertEquals(expected.length, next[b], "stream " + b + ": every sample once");
+                    assertArrayEquals(expected, got[b], "stream " + b);
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> d.stream(1).push(new int[][][] {codes[0]}, null));
+        }
+    }
+
+    private static int[][] slice(int[][] codes, int from, int n) {
+        int[][] part = new int[codes.length][];
+        for (int k = 0; k < codes.length; k++) part[k] = java.util.Arrays.copyOfRange(codes[k], from, from + n);
+        return part;
+    }
+
     @Test
     void plannedStepFramesIsTheDecodersChoice() throws Exception {
         DacModel model = model(34);
