@@ -22,6 +22,7 @@ mkdir -p "$out/lib" "$out/tools" "$out/test-classes"
 for m in weights-loader core kernels; do
   cp "$m"/target/dac4j-*-0.1.0-SNAPSHOT.jar "$out/lib/"
 done
+cp core/target/dac4j-core-0.1.0-SNAPSHOT-tests.jar "$out/lib/"   # test helpers the kernels tests extend
 rm -f "$out"/lib/*-sources.jar "$out"/lib/*-javadoc.jar
 "$MVN" -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 \
     -DoutputDirectory="$out/tools" -N

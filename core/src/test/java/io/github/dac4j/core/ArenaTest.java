@@ -47,8 +47,8 @@ class ArenaTest {
             int step = d.stepFrames();
             assertTrue(d.plan().arenaBytes() <= budget);
             assertTrue(step > 1, "a 2 MiB budget fits more than one frame");
-            long fits = new StepProgram(model, 1, step, 4, 0).plan().arenaBytes();
-            long next = new StepProgram(model, 1, step + 1, 4, 0).plan().arenaBytes();
+            long fits = Decoder.planFor(model, 1, step, 4, 0).arenaBytes();
+            long next = Decoder.planFor(model, 1, step + 1, 4, 0).arenaBytes();
             assertTrue(fits <= budget && next > budget, "step " + step + " is the largest that fits: " + fits + " / " + next);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

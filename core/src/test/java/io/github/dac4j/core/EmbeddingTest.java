@@ -146,44 +146,22 @@ class EmbeddingTest {
         DecoderOptions chunk = DecoderOptions.defaults().withDevice("cpu").withChunkFrames(12).withBatch(3);
         assertEquals(12, Decoder.plannedStepFrames(model, chunk, 4, f -> 0));
         assertEquals(0, Decoder.plannedStepFrames(model, chunk.withChunkFrames(0), 4, f -> 0));
-        long budget = new StepProgram(model, 3, 40, 4, 0).plan().arenaBytes();
+        long budget = Decoder.planFor(model, 3, 40, 4, 0).arenaBytes();
         DecoderOptions budgeted = chunk.withMemoryBudget(budget);
         int step = Decoder.plannedStepFrames(model, budgeted, 4, f -> 0);
         assertTrue(step >= 40, "a budget of the 40-frame arena allows at least 40 frames, got " + step);
         try (Decoder d = Decoder.open(model, budgeted)) {
             assertEquals(step, d.stepFrames());
-            assertEquals(new StepProgram(model, 3, step, 4, 0).plan().arenaBytes(), d.plan().arenaBytes());
+            assertEquals(Decoder.planFor(model, 3, step, 4, 0).arenaBytes(), d.plan().arenaBytes());
         }
     }
 
-    /** A CPU backend that counts close() calls. */
-    static final class CountingBackend implements Backend {
-        final Backend inner;
+    /** A backend that counts close() calls. */
+    static final class CountingBackend extends ForwardingBackend {
         int closes;
 
-        CountingBackend(Backend inner) { this.inner = inner; }
+        CountingBackend(Backend inner) { super(inner); }
 
-        @Override public String name() { return inner.name(); }
-        @Override public Precision precision() { return inner.precision(); }
-        @Override public String device() { return inner.device(); }
-        @Override public long workspaceBytes(DacModel model, int streams, int stepFrames) { return inner.workspaceBytes(model, streams, stepFrames); }
-        @Override public void prepare(DacModel model) { inner.prepare(model); }
-        @Override public long weightBytes() { return inner.weightBytes(); }
-        @Override public void allocate(MemoryPlan plan) { inner.allocate(plan); }
-        @Override public long arenaBytes() { return inner.arenaBytes(); }
-        @Override public void codebookSum(Quantizer q, int streams, int[] codes, int codebooks, int n, Act staging, Act out, int outRow) {
-            inner.codebookSum(q, streams, codes, codebooks, n, staging, out, outRow);
-        }
-        @Override public void conv(Conv1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n,
-                                   Act residual, int residualRow, boolean tanh) {
-            inner.conv(conv, prologue, streams, in, inRow, out, outRow, n, residual, residualRow, tanh);
-        }
-        @Override public void convTranspose(ConvTranspose1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n) {
-            inner.convTranspose(conv, prologue, streams, in, inRow, out, outRow, n);
-        }
-        @Override public void copyRows(int streams, Act src, int srcRow, Act dst, int dstRow, int rows) { inner.copyRows(streams, src, srcRow, dst, dstRow, rows); }
-        @Override public void zeroRows(Act dst, int stream, int fromRow, int rows) { inner.zeroRows(dst, stream, fromRow, rows); }
-        @Override public void read(Act src, int stream, int fromRow, int rows, float[] dst, int dstOffset) { inner.read(src, stream, fromRow, rows, dst, dstOffset); }
         @Override public void close() {
             closes++;
             inner.close();

@@ -142,7 +142,6 @@ class PublicApiDocsTest {
             Tree owner = enclosing == null ? null : enclosing.getLeaf();
             if (owner instanceof ClassTree c) {
                 boolean inInterface = c.getKind() == Tree.Kind.INTERFACE || c.getKind() == Tree.Kind.ANNOTATION_TYPE;
-                if (c.getKind() == Tree.Kind.ENUM && modifiers.getFlags().isEmpty()) return false;
                 return flags.contains(Modifier.PUBLIC) || flags.contains(Modifier.PROTECTED)
                         || (inInterface && !flags.contains(Modifier.PRIVATE));
             }

@@ -80,7 +80,7 @@ class ReadmeExamplesTest {
             assertArrayEquals(whole[0], streamed, "the streaming example gives the whole decode's samples");
 
             long arena = (long) method(examples, "arenaBytes").invoke(null, weights);
-            long expected = new StepProgram(DacModel.load(DacCheckpoint.load(weights)), 1, 86, 2, 0).plan().arenaBytes();
+            long expected = Decoder.planFor(DacModel.load(DacCheckpoint.load(weights)), 1, 86, 2, 0).arenaBytes();
             assertEquals(expected, arena);
             assertTrue(arena > 0);
         }

@@ -4,6 +4,7 @@ import io.github.dac4j.core.Act;
 import io.github.dac4j.core.Backend;
 import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.DecoderOptions;
+import io.github.dac4j.core.ForwardingBackend;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.cpu.CpuBackend;
 import io.github.dac4j.core.model.Conv1d;
@@ -150,36 +151,18 @@ class CudaEmbeddingPlanTest {
     }
 
     /** The CPU backend, planning with the fp32 CUDA backend's workspace; records the largest plan it was given. */
-    static final class PlansLikeCuda implements Backend {
-        final CpuBackend inner = new CpuBackend(1);
+    static final class PlansLikeCuda extends ForwardingBackend {
         long largestPlan;
 
-        @Override public String name() { return "cpu"; }
-        @Override public Precision precision() { return Precision.FP32; }
+        PlansLikeCuda() { super(new CpuBackend(1)); }
+
         @Override public String device() { return "cpu planning like cuda"; }
         @Override public long workspaceBytes(DacModel model, int streams, int stepFrames) {
             return CudaBackend.workspaceBytesFor(model, streams, stepFrames, Precision.FP32);
         }
-        @Override public void prepare(DacModel model) { inner.prepare(model); }
-        @Override public long weightBytes() { return inner.weightBytes(); }
         @Override public void allocate(MemoryPlan plan) {
             largestPlan = Math.max(largestPlan, plan.arenaBytes());
             inner.allocate(plan);
         }
-        @Override public long arenaBytes() { return inner.arenaBytes(); }
-        @Override public void codebookSum(Quantizer q, int streams, int[] codes, int codebooks, int n, Act staging, Act out, int outRow) {
-            inner.codebookSum(q, streams, codes, codebooks, n, staging, out, outRow);
-        }
-        @Override public void conv(Conv1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n,
-                                   Act residual, int residualRow, boolean tanh) {
-            inner.conv(conv, prologue, streams, in, inRow, out, outRow, n, residual, residualRow, tanh);
-        }
-        @Override public void convTranspose(ConvTranspose1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n) {
-            inner.convTranspose(conv, prologue, streams, in, inRow, out, outRow, n);
-        }
-        @Override public void copyRows(int streams, Act src, int srcRow, Act dst, int dstRow, int rows) { inner.copyRows(streams, src, srcRow, dst, dstRow, rows); }
-        @Override public void zeroRows(Act dst, int stream, int fromRow, int rows) { inner.zeroRows(dst, stream, fromRow, rows); }
-        @Override public void read(Act src, int stream, int fromRow, int rows, float[] dst, int dstOffset) { inner.read(src, stream, fromRow, rows, dst, dstOffset); }
-        @Override public void close() { inner.close(); }
     }
 }
