@@ -1,0 +1,22 @@
+package io.github.dac4j.core.cpu;
+
+/** Test access to CPU backends with a named kernel implementation ({@code reference}, {@code java}, {@code vector}). */
+public final class CpuBackends {
+    private CpuBackends() {}
+
+    /** The implementations this JVM can run: reference and java always, vector when the module is resolved. */
+    public static java.util.List<String> available() {
+        return Kernels.vectorAvailable() ? java.util.List.of("reference", "java", "vector") : java.util.List.of("reference", "java");
+    }
+
+    /** A backend of {@code threads} workers running the {@code kernels} implementation. */
+    public static CpuBackend with(String kernels, int threads) {
+        String before = System.getProperty(Kernels.PROPERTY);
+        System.setProperty(Kernels.PROPERTY, kernels);
+        try {
+            return new CpuBackend(threads, Kernels.best());
+        } finally {
+            if (before == null) System.clearProperty(Kernels.PROPERTY); else System.setProperty(Kernels.PROPERTY, before);
+        }
+    }
+}
