@@ -38,7 +38,7 @@ public final class ArenaProfiler implements InternalProfiler {
     /** Publishes a decoder's figures: those of its last decode, else its current plan's. */
     public static void record(Decoder decoder) {
         DecodeStats stats = decoder.lastStats();
-        if (stats != null) record(stats.arenaBytes(), stats.peakBytes(), stats.weightsBytes());
+        if (stats != null) record(stats.arenaBytes(), stats.plannedArenaBytes(), stats.weightsBytes());
         else record(-1, decoder.plan().arenaBytes(), -1);
     }
 

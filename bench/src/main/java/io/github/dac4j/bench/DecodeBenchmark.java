@@ -73,7 +73,7 @@ public class DecodeBenchmark {
         if (!kernels.equals("auto")) System.setProperty("dac4j.cpu.kernels", kernels);
         DacConfig c = DacConfig.dac44khz();
         DacModel model = BenchModels.random(c, 42);
-        DecoderOptions options = DecoderOptions.defaults().withDevice(device).withChunkFrames(chunkFrames).withBatch(1)
+        DecoderOptions options = DecoderOptions.defaults().withDevice(device).withStepFrames(chunkFrames).withBatch(1)
                 .withPrecision(precision.isBlank() ? null : Precision.parse(precision));
         try {
             decoder = Decoder.open(model, options);

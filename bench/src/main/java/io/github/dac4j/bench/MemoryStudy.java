@@ -6,6 +6,7 @@ import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.plan.MemoryPlan;
+import io.github.dac4j.core.program.Program;
 import io.github.dac4j.weights.DacConfig;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -164,11 +165,11 @@ public final class MemoryStudy {
         for (Precision p : precisions) {
             int lookahead = Decoder.lookaheadFrames(model);
             Map<Integer, MemoryPlan> streaming = new LinkedHashMap<>();
-            for (int s : streamSteps) streaming.put(s, Decoder.planFor(model, 1, s, p.bytes(), 0));
+            for (int s : streamSteps) streaming.put(s, plan(model, s, p));
             for (double seconds : lengths) {
                 long frames = framesFor(c, seconds);
                 int whole = Math.toIntExact(frames + lookahead);
-                var wp = Decoder.planFor(model, 1, whole, p.bytes(), 0);
+                var wp = plan(model, whole, p);
                 rows.add(new PlanRow(seconds, frames, "whole", whole, p, wp.arenaBytes(), wp.liveBytes()));
                 for (var e : streaming.entrySet()) {
                     var sp = e.getValue();
@@ -177,6 +178,11 @@ public final class MemoryStudy {
             }
         }
         return rows;
+    }
+
+    /** The plan of one stream's step of {@code stepFrames} frames, without backend scratch. */
+    private static MemoryPlan plan(DacModel model, int stepFrames, Precision p) {
+        return Program.decoder(model).stepFrames(stepFrames).activationBytes(p.bytes()).build().plan();
     }
 
     static void writePlanCsv(List<PlanRow> rows, Path file) throws IOException {
@@ -206,16 +212,16 @@ public final class MemoryStudy {
         DacConfig c = model.config();
         int frames = Math.toIntExact(framesFor(c, seconds));
         int[][][] codes = BenchModels.codes(c, 1, frames, 42);
-        DecoderOptions options = DecoderOptions.defaults().withDevice(device).withPrecision(precision).withChunkFrames(step);
+        DecoderOptions options = DecoderOptions.defaults().withDevice(device).withPrecision(precision).withStepFrames(step);
         try (Decoder d = Decoder.open(model, options)) {
             float[][] samples = d.decode(codes);
             DecodeStats s = d.lastStats();
             boolean finite = true;
             for (float v : samples[0]) if (!Float.isFinite(v)) { finite = false; break; }
             System.out.printf(Locale.ROOT, "%-8s step %6d frames, %6.2f s of audio: %9.1f ms (%.3fx real time), peak %,d bytes, arena %,d bytes%s%n",
-                    label, s.chunkFrames(), seconds, s.decodeMs(), seconds / (s.decodeMs() / 1000), s.peakBytes(), s.arenaBytes(),
+                    label, s.stepFrames(), seconds, s.decodeMs(), seconds / (s.decodeMs() / 1000), s.plannedArenaBytes(), s.arenaBytes(),
                     finite ? "" : " NON-FINITE");
-            return new Measured(label, s.chunkFrames(), seconds, frames, s.backend(), s.precision(), s.decodeMs(), s.peakBytes(),
+            return new Measured(label, s.stepFrames(), seconds, frames, s.backend(), s.precision(), s.decodeMs(), s.plannedArenaBytes(),
                     s.arenaBytes(), finite);
         }
     }

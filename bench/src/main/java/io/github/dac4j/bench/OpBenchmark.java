@@ -1,21 +1,21 @@
 package io.github.dac4j.bench;
 
-import io.github.dac4j.core.Act;
 import io.github.dac4j.core.Backend;
 import io.github.dac4j.core.BackendUnavailableException;
 import io.github.dac4j.core.Backends;
+import io.github.dac4j.core.Decoder;
+import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.Precision;
-import io.github.dac4j.core.model.Conv1d;
-import io.github.dac4j.core.model.ConvTranspose1d;
 import io.github.dac4j.core.model.DacModel;
-import io.github.dac4j.core.model.DecoderBlock;
-import io.github.dac4j.core.model.Quantizer;
-import io.github.dac4j.core.model.ResidualUnit;
-import io.github.dac4j.core.plan.BufferRequest;
-import io.github.dac4j.core.plan.MemoryPlan;
-import io.github.dac4j.core.plan.MemoryPlanner;
-import io.github.dac4j.core.plan.PlannedBuffer;
+import io.github.dac4j.core.program.ArenaBuffer;
+import io.github.dac4j.core.program.CodebookSum;
+import io.github.dac4j.core.program.Conv;
+import io.github.dac4j.core.program.ConvTranspose;
+import io.github.dac4j.core.program.Op;
+import io.github.dac4j.core.program.Program;
+import io.github.dac4j.core.program.Step;
 import io.github.dac4j.weights.DacConfig;
+import io.github.dac4j.weights.DacSynth;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,9 +30,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,9 +45,10 @@ import java.util.concurrent.TimeUnit;
  * codebook_9x1024                            quantizer: codes [9, n] -> [n, 1024]
  * </pre>
  *
- * Weights are random (the real shapes, {@link BenchModels}); inputs are filled once with finite values of
- * order one by the backend's own codebook sum, so no denormals and no zeros. Each invocation runs the op and
- * then reads one output row back, which waits for a GPU stream to finish: the time is the op's, end to end.
+ * Each is the op of the decoder's own step program ({@link Program}), run as a step runs it: a decoder of a random
+ * model with the real shapes ({@link BenchModels}) decodes {@code frames} frames once, which leaves real activations
+ * in every buffer, then the benchmark re-runs the one op on them. Each invocation runs the op and then reads one
+ * output row back, which waits for a GPU stream to finish: the time is the op's, end to end.
  *
  * <p>A backend that cannot run here (CUDA without a GPU) is skipped: its setup throws {@link BenchmarkSkipped}
  * with one line saying why; JMH prints it, reports no score for it and runs the rest. Pass
@@ -62,6 +61,15 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class OpBenchmark {
+    /** Benchmark names of the ops, and their labels in the decoder's step program. */
+    private static final Map<String, String> LABELS = Map.of(
+            "conv7_d1_768", "conv decoder.block.0.res_unit1.conv1",
+            "conv7_d3_768", "conv decoder.block.0.res_unit2.conv1",
+            "conv7_d9_768", "conv decoder.block.0.res_unit3.conv1",
+            "conv1_res_768", "conv decoder.block.0.res_unit1.conv2",
+            "convT_s8_1536to768", "conv-transpose decoder.block.0.conv_t1",
+            "convT_s2_192to96", "conv-transpose decoder.block.3.conv_t1",
+            "codebook_9x1024", "codebook-sum quantizer");
 
     /** Which backend runs the op. */
     @Param({"cpu", "cuda"})
@@ -81,15 +89,17 @@ public class OpBenchmark {
     public String precision;
 
     private Backend device;
-    private Runnable run;
-    private Act out;
+    private Decoder decoder;
+    private Op target;
+    private Step step;
+    private ArenaBuffer out;
     private int lastRow;
-    private MemoryPlan lastPlan;
     private final float[] sink = new float[1024];
 
     /**
-     * Opens the backend (or throws {@link BenchmarkSkipped}), prepares a random 44.1 kHz-shaped model, plans and fills
-     * the op's buffers, and records the arena and weight bytes for {@link ArenaProfiler}.
+     * Opens the backend (or throws {@link BenchmarkSkipped}), decodes {@code frames} frames of a random 44.1 kHz-shaped
+     * model once in one step, finds the op in the step program, and records the arena and weight bytes for
+     * {@link ArenaProfiler}.
      */
     @Setup(Level.Trial)
     public void setUp() {
@@ -101,150 +111,46 @@ public class OpBenchmark {
         }
         DacConfig config = DacConfig.dac44khz();
         DacModel model = BenchModels.random(config, 2026);
-        device.prepare(model);
-
-        int n = frames;
-        DecoderBlock first = model.blocks()[0];
-        DecoderBlock last = model.blocks()[model.blocks().length - 1];
-        Quantizer q = model.quantizer();
-        List<BufferRequest> requests = new ArrayList<>();
-        switch (op) {
-            case "conv7_d1_768", "conv7_d3_768", "conv7_d9_768" -> {
-                ResidualUnit u = unit(first, op.charAt(7) - '0');
-                Conv1d c = u.conv1();
-                int rows = n * first.stride();
-                request(requests, "in", rows + c.span(), c.inChannels(), q);
-                request(requests, "out", rows, c.outChannels(), q);
-                Layout l = layout(requests, q);
-                Act in = l.act("in");
-                out = l.act("out");
-                lastRow = rows - 1;
-                run = () -> device.conv(c, u.snake1(), 1, in, 0, out, 0, rows, null, 0, false);
-            }
-            case "conv1_res_768" -> {
-                ResidualUnit u = first.resUnits()[0];
-                Conv1d c = u.conv2();
-                int rows = n * first.stride();
-                request(requests, "in", rows, c.inChannels(), q);
-                request(requests, "residual", rows, c.outChannels(), q);
-                request(requests, "out", rows, c.outChannels(), q);
-                Layout l = layout(requests, q);
-                Act in = l.act("in"), residual = l.act("residual");
-                out = l.act("out");
-                lastRow = rows - 1;
-                run = () -> device.conv(c, u.snake2(), 1, in, 0, out, 0, rows, residual, 0, false);
-            }
-            case "convT_s8_1536to768", "convT_s2_192to96" -> {
-                DecoderBlock b = op.startsWith("convT_s8") ? first : last;
-                ConvTranspose1d t = b.convT1();
-                // Input rows per step at this block: n frames times the product of the strides before it.
-                int inRows = n * config.hop();
-                for (int i = model.blocks().length - 1; i >= 0; i--) {
-                    inRows /= model.blocks()[i].stride();
-                    if (model.blocks()[i] == b) break;
-                }
-                int rowsIn = inRows;
-                request(requests, "in", rowsIn + 2, t.inChannels(), q);
-                request(requests, "out", rowsIn * t.stride(), t.outChannels(), q);
-                Layout l = layout(requests, q);
-                Act in = l.act("in");
-                out = l.act("out");
-                lastRow = rowsIn * t.stride() - 1;
-                run = () -> device.convTranspose(t, b.snake1(), 1, in, 0, out, 0, rowsIn);
-            }
-            case "codebook_9x1024" -> {
-                request(requests, "out", n, q.latent(), q);
-                requests.add(new BufferRequest("codes", 4L * q.codebooks() * n, 0, 0, new int[] {1, q.codebooks(), n}, "host codes"));
-                Layout l = layout(requests, q);
-                out = l.act("out");
-                lastRow = n - 1;
-                int[] codes = randomCodes(q, q.codebooks(), n, 7);
-                Act staging = l.act("codes");
-                run = () -> device.codebookSum(q, 1, codes, q.codebooks(), n, staging, out, 0);
-            }
-            default -> throw new IllegalArgumentException("unknown op '" + op + "'");
+        decoder = Decoder.open(model, DecoderOptions.defaults().withStepFrames(frames), device, true);
+        int[][][] codes = DacSynth.codes(config, 1, config.nCodebooks(), frames, 7);
+        decoder.decode(codes);   // every buffer now holds real activations of order one
+        Program program = decoder.program();
+        String label = LABELS.get(op);
+        if (label == null) throw new IllegalArgumentException("unknown op '" + op + "'");
+        target = program.ops().stream().filter(o -> o.label().equals(label)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no op " + label + " in the step program"));
+        step = new Step(1);
+        int[] flat = new int[config.nCodebooks() * frames];
+        for (int k = 0; k < config.nCodebooks(); k++) System.arraycopy(codes[0][k], 0, flat, k * frames, frames);
+        step.begin(frames, flat, config.nCodebooks(), (stream, position, samples, fromRow, count) -> { });
+        if (target instanceof Conv c) {
+            out = c.out();
+            lastRow = c.outRow() + c.stage().outputRows(frames) - 1;
+        } else if (target instanceof ConvTranspose t) {
+            out = t.out();
+            lastRow = t.outRow() + t.stage().outputRows(frames) - 1;
+        } else if (target instanceof CodebookSum q) {
+            out = q.out();
+            lastRow = q.outRow() + frames - 1;
         }
         ArenaProfiler.clear();
-        ArenaProfiler.record(device.arenaBytes(), lastPlan.arenaBytes(), device.weightBytes());
+        ArenaProfiler.record(device.arenaBytes(), program.plan().arenaBytes(), device.weightBytes());
     }
 
     /** Runs the op once and reads its last output row back (so a GPU op is timed to completion); returns that row. */
     @Benchmark
     public float[] op() {
-        run.run();
+        target.run(device, step);
         // read() returns finished data: on a GPU it waits for the stream, so the op's whole time is measured.
         device.read(out, 0, lastRow, 1, sink, 0);
         return sink;
     }
 
-    /** Closes the backend and what it holds. */
+    /** Closes the decoder and its backend. */
     @TearDown(Level.Trial)
     public void tearDown() {
         // No ArenaProfiler.clear() here: JMH tears the trial down before the profiler reads the last iteration.
-        if (device != null) device.close();
-    }
-
-    /** Buffers by name, placed in one arena the backend holds, inputs filled. */
-    private record Layout(List<Act> acts) {
-        Act act(String name) {
-            for (Act a : acts) if (a.name().equals(name)) return a;
-            throw new IllegalStateException("no buffer " + name);
-        }
-    }
-
-    private static ResidualUnit unit(DecoderBlock b, int dilation) {
-        for (ResidualUnit u : b.resUnits()) if (u.dilation() == dilation) return u;
-        throw new IllegalArgumentException("no residual unit with dilation " + dilation);
-    }
-
-    /**
-     * Asks for a {@code [1, rows, channels]} buffer, its rows rounded up so that its elements are whole rows of
-     * the quantizer's latent width: the fill below views it as {@code [.., latent]} rows.
-     */
-    private void request(List<BufferRequest> requests, String name, int rows, int channels, Quantizer q) {
-        long elements = (long) rows * channels;
-        long fillRows = (elements + q.latent() - 1) / q.latent();
-        long bytes = fillRows * q.latent() * device.activationBytes();
-        // Lifetime [0, 0] for all: every buffer is live at once, so none overlaps another.
-        requests.add(new BufferRequest(name, bytes, 0, 0, new int[] {1, rows, channels}, "bench"));
-    }
-
-    /**
-     * Plans the buffers, makes the backend's arena fit, and fills every activation buffer with finite values of
-     * order one: the backend's codebook sum of random codes written through a {@code [rows, latent]} view of the
-     * buffer's memory. That is the one op that takes data from the host, so the fill works on every backend.
-     */
-    private Layout layout(List<BufferRequest> requests, Quantizer q) {
-        int maxFillRows = 0;
-        for (BufferRequest r : requests) {
-            if (!r.name().equals("codes")) maxFillRows = (int) Math.max(maxFillRows, r.bytes() / device.activationBytes() / q.latent());
-        }
-        requests.add(new BufferRequest("fill.codes", 4L * q.codebooks() * maxFillRows, 0, 0,
-                new int[] {1, q.codebooks(), maxFillRows}, "host codes"));
-        MemoryPlan plan = MemoryPlanner.plan(requests);
-        device.allocate(plan);
-        lastPlan = plan;
-        List<Act> acts = new ArrayList<>();
-        for (PlannedBuffer b : plan.buffers()) {
-            int[] s = b.request().shape();
-            acts.add(new Act(b.name(), b.offset(), s[0], s[1], s[2]));
-        }
-        Layout layout = new Layout(acts);
-        Act staging = layout.act("fill.codes");
-        long seed = 1;
-        for (PlannedBuffer b : plan.buffers()) {
-            if (b.name().endsWith("codes")) continue;
-            int rows = (int) (b.request().bytes() / device.activationBytes() / q.latent());
-            Act view = new Act(b.name() + ".fill", b.offset(), 1, rows, q.latent());
-            device.codebookSum(q, 1, randomCodes(q, q.codebooks(), rows, seed++), q.codebooks(), rows, staging, view, 0);
-        }
-        return layout;
-    }
-
-    private static int[] randomCodes(Quantizer q, int codebooks, int n, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        int[] codes = new int[codebooks * n];
-        for (int i = 0; i < codes.length; i++) codes[i] = rnd.nextInt(q.codebookSize());
-        return codes;
+        if (decoder != null) decoder.close();
+        else if (device != null) device.close();
     }
 }

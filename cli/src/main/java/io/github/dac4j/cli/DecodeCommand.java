@@ -53,7 +53,7 @@ final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--precision", paramLabel = "fp32|fp16", description = "Activation precision; default fp16 on cuda, fp32 on cpu.")
     String precision;
 
-    @Option(names = "--chunk-frames", paramLabel = "N", defaultValue = "" + DecoderOptions.DEFAULT_CHUNK_FRAMES,
+    @Option(names = "--chunk-frames", paramLabel = "N", defaultValue = "" + DecoderOptions.DEFAULT_STEP_FRAMES,
             description = "Frames per decode step; 0 decodes the whole sequence in one step. Default: ${DEFAULT-VALUE}.")
     int chunkFrames;
 
@@ -98,7 +98,7 @@ final class DecodeCommand implements Callable<Integer> {
             Path statsTemp = stats == null ? null : outputs.add(stats);
 
             DecoderOptions options = DecoderOptions.defaults().withDevice(device).withPrecision(p)
-                    .withChunkFrames(chunkFrames).withBatch(batch);
+                    .withStepFrames(chunkFrames).withBatch(batch);
             if (memoryBudget != null) options = options.withMemoryBudget(memoryBudget);
             try (Decoder decoder = openDecoder(model, options)) {
                 double loadMs = (System.nanoTime() - loadStart) / 1e6;
@@ -123,7 +123,7 @@ final class DecodeCommand implements Callable<Integer> {
                 }
                 DecodeStats s = decoder.lastStats();
                 int sampleRate = decoder.config().sampleRate();
-                int length = frames * decoder.config().hop();
+                int length = (int) decoder.samples(frames);
                 for (int b = 0; b < batch; b++) Wav.write(wavTemps.get(b), samples[b], length, sampleRate);
                 if (rawTemp != null) writeRaw(rawTemp, samples, length);
                 List<Map<String, Object>> streams = batchStats ? streamFigures(samples, length) : null;
@@ -137,7 +137,7 @@ final class DecodeCommand implements Callable<Integer> {
                 }
                 if (verbose) {
                     err.printf(java.util.Locale.ROOT, "dac: %d stream(s), %d frames, %.2f s of audio in %.0f ms (load %.0f ms, step %d frames, arena %s)%n",
-                            batch, frames, s.audioSeconds(), s.decodeMs(), loadMs, s.chunkFrames(), Sizes.human(s.arenaBytes()));
+                            batch, frames, s.audioSeconds(), s.decodeMs(), loadMs, s.stepFrames(), Sizes.human(s.arenaBytes()));
                 }
             }
             outputs.commit();
@@ -195,13 +195,18 @@ final class DecodeCommand implements Callable<Integer> {
         m.put("frames", s.frames());
         m.put("samples", s.samples());
         m.put("audio_seconds", s.audioSeconds());
-        m.put("chunk_frames", s.chunkFrames());
-        m.put("halo_frames", s.haloFrames());
+        m.put("step_frames", s.stepFrames());
+        m.put("lookahead_frames", s.lookaheadFrames());
         m.put("load_ms", loadMs);
         m.put("decode_ms", s.decodeMs());
         m.put("weights_bytes", s.weightsBytes());
         m.put("arena_bytes", s.arenaBytes());
-        m.put("peak_bytes", s.peakBytes());
+        m.put("planned_arena_bytes", s.plannedArenaBytes());
+        m.put("live_bytes", s.liveBytes());
+        // the names of release 0.1's first sessions, kept for one release: chunk_frames, halo_frames, peak_bytes
+        m.put("chunk_frames", s.stepFrames());
+        m.put("halo_frames", s.lookaheadFrames());
+        m.put("peak_bytes", s.plannedArenaBytes());
         m.put("realtime_factor", s.decodeMs() > 0 ? s.audioSeconds() / (s.decodeMs() / 1000.0) : 0.0);
         return m;
     }

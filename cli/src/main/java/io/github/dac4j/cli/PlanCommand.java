@@ -8,7 +8,9 @@ import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.plan.MemoryPlan;
 import io.github.dac4j.core.plan.PlannedBuffer;
-import io.github.dac4j.cuda.CudaBackend;
+import io.github.dac4j.core.program.Program;
+import io.github.dac4j.core.program.ScratchPolicy;
+import io.github.dac4j.cuda.CudaSizing;
 import io.github.dac4j.weights.DacCheckpoint;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -46,7 +48,7 @@ final class PlanCommand implements Callable<Integer> {
 
     static final class Step {
         @Option(names = "--chunk-frames", paramLabel = "N",
-                description = "Frames per step (default " + DecoderOptions.DEFAULT_CHUNK_FRAMES + "); 0 = the whole sequence (needs --frames).")
+                description = "Frames per step (default " + DecoderOptions.DEFAULT_STEP_FRAMES + "); 0 = the whole sequence (needs --frames).")
         Integer chunkFrames;
 
         @Option(names = "--memory-budget", paramLabel = "SIZE", converter = Sizes.class,
@@ -78,32 +80,37 @@ final class PlanCommand implements Callable<Integer> {
         if (frames != null && frames < 1) throw new CliError("--frames", "must be at least 1, got " + frames);
 
         DacModel model = DacModel.load(DacCheckpoint.load(weights));
-        Workspace workspace = workspaceFor(dev, model, p);
-        int chunk = step.chunkFrames == null ? DecoderOptions.DEFAULT_CHUNK_FRAMES : step.chunkFrames;
+        // The CUDA sizing is a static policy: it loads no native library, so plans for the GPU work on any machine.
+        ScratchPolicy scratch = dev.equals("cpu") ? ScratchPolicy.NONE : CudaSizing.scratch();
+        int chunk = step.chunkFrames == null ? DecoderOptions.DEFAULT_STEP_FRAMES : step.chunkFrames;
         if (chunk < 0) throw new CliError("--chunk-frames", "must be >= 0, got " + chunk);
         boolean whole = step.memoryBudget == null && chunk == 0;
         if (whole && frames == null) throw new CliError("--chunk-frames", "0 plans the whole sequence in one step: give its length with --frames T");
-        DecoderOptions options = DecoderOptions.defaults().withBatch(batch).withChunkFrames(chunk)
+        DecoderOptions options = DecoderOptions.defaults().withBatch(batch).withStepFrames(chunk)
                 .withMemoryBudget(step.memoryBudget == null ? 0 : step.memoryBudget);
         int stepFrames;
         try {
-            // The step a Decoder with these options would run (the largest within a budget, the chunk, or whole + look-ahead).
-            stepFrames = Decoder.stepFrames(model, options, p.bytes(), f -> workspace.bytes(model, batch, f), whole ? frames : 0);
+            // The step a Decoder with these options would run (the largest within a budget, the step, or whole + look-ahead).
+            stepFrames = Decoder.stepFrames(model, options, p.bytes(), scratch, whole ? frames : 0);
         } catch (IllegalArgumentException e) {
             throw new CliError("--memory-budget", e.getMessage());
         }
-        long workspaceBytes = workspace.bytes(model, batch, stepFrames);
-        MemoryPlan plan = Decoder.planFor(model, batch, stepFrames, p.bytes(), workspaceBytes);
-        int lookahead = Decoder.lookaheadFrames(model);
+        Program program = Program.decoder(model).streams(batch).stepFrames(stepFrames).activationBytes(p.bytes()).scratch(scratch).build();
+        MemoryPlan plan = program.plan();
+        long scratchBytes = plan.buffers().stream().filter(b -> b.name().contains("@")).mapToLong(b -> b.request().bytes()).sum();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(planMap(plan, batch, stepFrames, lookahead, dev, p, workspaceBytes, step.memoryBudget)));
+                    .writeValueAsString(planMap(program, dev, p, step.memoryBudget)));
         } else {
             out.printf("step %d frames (%d samples), batch %d, %s on %s, look-ahead %d frames%n", stepFrames,
-                    (long) stepFrames * model.config().hop(), batch, p, dev, lookahead);
+                    (long) stepFrames * model.config().hop(), batch, p, dev, program.lookaheadFrames());
             if (step.memoryBudget != null) out.printf("memory budget %d bytes: the largest step that fits is %d frames%n", step.memoryBudget, stepFrames);
-            if (workspaceBytes > 0) out.printf("workspace %d bytes (%s backend scratch) included%n", workspaceBytes, dev);
+            if (scratchBytes > 0) out.printf("%s backend scratch: %d requests, %d bytes in all, each live during its op only%n",
+                    dev, plan.buffers().stream().filter(b -> b.name().contains("@")).count(), scratchBytes);
+            out.printf("%n%d ops of one step (reads -> writes):%n", program.ops().size());
+            out.print(program.listing());
+            out.printf("%nbuffers (live: the first and last op that touches each):%n");
             out.print(plan.table());
             out.printf("arena bytes: %d%n", plan.arenaBytes());
         }
@@ -111,30 +118,30 @@ final class PlanCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Scratch bytes a backend adds to the arena for a step. */
-    @FunctionalInterface
-    interface Workspace {
-        long bytes(DacModel model, int streams, int stepFrames);
-    }
-
-    static Workspace workspaceFor(String device, DacModel model, Precision p) {
-        if (device.equals("cpu")) return (m, b, s) -> 0L; // CpuBackend.workspaceBytes is 0: it keeps its scratch on the heap
-        // A static policy: computing it loads no native library, so plans for the GPU work on any machine.
-        return (m, b, s) -> CudaBackend.workspaceBytesFor(m, b, s, p);
-    }
-
-    static Map<String, Object> planMap(MemoryPlan plan, int batch, int stepFrames, int lookahead, String device, Precision p,
-                                       long workspaceBytes, Long budget) {
+    static Map<String, Object> planMap(Program program, String device, Precision p, Long budget) {
+        MemoryPlan plan = program.plan();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device", device);
         m.put("precision", p.toString());
-        m.put("batch", batch);
-        m.put("step_frames", stepFrames);
-        m.put("lookahead_frames", lookahead);
+        m.put("batch", program.streams());
+        m.put("step_frames", program.stepFrames());
+        m.put("lookahead_frames", program.lookaheadFrames());
         if (budget != null) m.put("memory_budget", budget);
-        m.put("workspace_bytes", workspaceBytes);
+        m.put("workspace_bytes", plan.buffers().stream().filter(b -> b.name().contains("@")).mapToLong(b -> b.request().bytes()).sum());
         m.put("arena_bytes", plan.arenaBytes());
         m.put("live_bytes", plan.liveBytes());
+        List<Map<String, Object>> ops = new ArrayList<>();
+        for (int i = 0; i < program.ops().size(); i++) {
+            var op = program.ops().get(i);
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("index", i);
+            e.put("op", op.label());
+            e.put("reads", op.reads().stream().map(b -> b.name()).toList());
+            e.put("writes", op.writes().stream().map(b -> b.name()).toList());
+            e.put("scratch", program.scratch(i).values().stream().map(b -> b.name()).toList());
+            ops.add(e);
+        }
+        m.put("ops", ops);
         List<Map<String, Object>> buffers = new ArrayList<>();
         for (PlannedBuffer b : plan.buffers()) {
             Map<String, Object> e = new LinkedHashMap<>();

@@ -7,7 +7,8 @@ import io.github.dac4j.core.Backends;
 import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
-import io.github.dac4j.cuda.CudaBackend;
+import io.github.dac4j.core.program.Program;
+import io.github.dac4j.cuda.CudaSizing;
 import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.plan.MemoryPlan;
 import io.github.dac4j.weights.DacCheckpoint;
@@ -69,7 +70,7 @@ class InfoPlanSynthTest {
         assertEquals(0, r.code(), r.err());
         DecoderOptions o = DecoderOptions.defaults().withDevice("cpu").withBatch(batch);
         String value = stepOption.split("=")[1];
-        o = stepOption.startsWith("--chunk") ? o.withChunkFrames(Integer.parseInt(value)) : o.withMemoryBudget(Sizes.parse(value));
+        o = stepOption.startsWith("--chunk") ? o.withStepFrames(Integer.parseInt(value)) : o.withMemoryBudget(Sizes.parse(value));
         try (Decoder d = Decoder.open(w, o)) {
             assertEquals(d.plan().arenaBytes(), arena(r.out()), r.out());
         }
@@ -83,13 +84,13 @@ class InfoPlanSynthTest {
         int[][][] codes = new int[1][4][40];
         Random random = new Random(7);
         for (int[] row : codes[0]) for (int t = 0; t < row.length; t++) row[t] = random.nextInt(64);
-        try (Decoder d = Decoder.open(w, DecoderOptions.defaults().withDevice("cpu").withChunkFrames(0))) {
+        try (Decoder d = Decoder.open(w, DecoderOptions.defaults().withDevice("cpu").withStepFrames(0))) {
             d.decode(codes);
             assertEquals(d.plan().arenaBytes(), arena(r.out()), r.out());
         }
     }
 
-    /** fp16 plans for CUDA: 2-byte activations plus the CUDA backend's workspace, without opening a GPU. */
+    /** fp16 plans for CUDA: 2-byte activations plus the CUDA backend's per-op scratch, without opening a GPU. */
     @Test
     void planForTheGpuIncludesItsWorkspace() throws Exception {
         Path w = fixture("small-s21.safetensors");
@@ -97,11 +98,13 @@ class InfoPlanSynthTest {
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         DacModel model = DacModel.load(DacCheckpoint.load(w));
-        long workspace = CudaBackend.workspaceBytesFor(model, 2, 20, Precision.FP16);
+        Program program = Program.decoder(model).streams(2).stepFrames(20).activationBytes(2).scratch(CudaSizing.scratch()).build();
+        long workspace = program.plan().buffers().stream().filter(b -> b.name().contains("@")).mapToLong(b -> b.request().bytes()).sum();
         assertTrue(workspace > 0);
         assertEquals("cuda", j.get("device").asText());
         assertEquals(workspace, j.get("workspace_bytes").asLong());
-        assertEquals(Decoder.planFor(model, 2, 20, 2, workspace).arenaBytes(), j.get("arena_bytes").asLong());
+        assertEquals(program.plan().arenaBytes(), j.get("arena_bytes").asLong());
+        assertEquals(program.ops().size(), j.get("ops").size(), "every op listed");
         long fp32 = new ObjectMapper().readTree(Cli.run("plan", "--weights", w.toString(), "--chunk-frames", "20", "--batch", "2", "--json").out())
                 .get("arena_bytes").asLong();
         assertTrue(fp32 != j.get("arena_bytes").asLong(), "fp16 must plan differently from fp32");
@@ -113,7 +116,7 @@ class InfoPlanSynthTest {
             gpu = false;
         }
         if (gpu) { // where a GPU exists, the plan must be the one the CUDA decoder allocates
-            try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cuda").withPrecision(Precision.FP16).withChunkFrames(20).withBatch(2))) {
+            try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cuda").withPrecision(Precision.FP16).withStepFrames(20).withBatch(2))) {
                 assertEquals(d.plan().arenaBytes(), j.get("arena_bytes").asLong());
             }
         }
@@ -125,7 +128,7 @@ class InfoPlanSynthTest {
         Cli.Result r = Cli.run("plan", "--weights", w.toString(), "--chunk-frames", "12", "--batch", "2", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
-        try (Decoder d = Decoder.open(w, DecoderOptions.defaults().withDevice("cpu").withChunkFrames(12).withBatch(2))) {
+        try (Decoder d = Decoder.open(w, DecoderOptions.defaults().withDevice("cpu").withStepFrames(12).withBatch(2))) {
             MemoryPlan plan = d.plan();
             assertEquals(plan.arenaBytes(), j.get("arena_bytes").asLong());
             assertEquals(plan.buffers().size(), j.get("buffers").size());

@@ -2,6 +2,8 @@ package io.github.dac4j.core;
 
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.plan.MemoryPlan;
+import io.github.dac4j.core.program.Program;
+import io.github.dac4j.core.program.ScratchPolicy;
 import io.github.dac4j.weights.DacCheckpoint;
 import io.github.dac4j.weights.DacConfig;
 import io.github.dac4j.weights.WeightsException;
@@ -33,7 +35,8 @@ public final class Decoder implements AutoCloseable {
     private final String note;
     private final double loadMs;
     private final boolean closeBackend;
-    private StepProgram program;
+    private final io.github.dac4j.core.program.Stage output;
+    private Program program;
     private StreamSession session;
     private DecodeStats lastStats;
     private boolean sessionOpen;
@@ -45,6 +48,7 @@ public final class Decoder implements AutoCloseable {
         this.note = note;
         this.loadMs = loadMs;
         this.closeBackend = closeBackend;
+        this.output = Program.decoderOutput(model);
     }
 
     /** Loads a checkpoint and opens a decoder on it. */
@@ -70,7 +74,7 @@ public final class Decoder implements AutoCloseable {
 
     /**
      * Opens a decoder on a backend the caller made. {@code options.device()} is not used; {@code options.precision()},
-     * if set, must be the backend's. The weights are prepared on the backend and, when the options name a chunk or
+     * if set, must be the backend's. The weights are prepared on the backend and, when the options name a step or
      * a budget, its arena is sized now, so an arena that cannot be had fails here.
      *
      * <p>A backend serves one decoder at a time (the decoder's arena and histories live in it); open the next
@@ -98,7 +102,7 @@ public final class Decoder implements AutoCloseable {
         try {
             backend.prepare(model);
             Decoder d = new Decoder(model, options, backend, selection.note(), (System.nanoTime() - start) / 1e6, closeBackend);
-            if (options.memoryBudget() > 0 || options.chunkFrames() > 0) d.useProgram(d.chosenStep(0));
+            if (options.stepped()) d.useProgram(d.stepFramesFor(0));
             return d;
         } catch (RuntimeException e) {
             if (closeBackend) backend.close();
@@ -127,35 +131,44 @@ public final class Decoder implements AutoCloseable {
     /** Empty, or why {@code auto} did not pick the GPU. */
     public String note() { return note; }
 
+    /**
+     * Samples a sequence of {@code frames} frames decodes to: {@code hop * frames}, less a few for models with an odd
+     * stride ({@code 320 * frames - 8} for the 16 and 24 kHz models, whose stride-5 layer gives 5L - 1 rows).
+     */
+    public long samples(long frames) { return output.outputLength(frames); }
+
     /** Frames of look-ahead of this decoder's model; see {@link #lookaheadFrames(DacModel)}. */
-    public int lookaheadFrames() { return StepProgram.lookaheadFrames(model); }
+    public int lookaheadFrames() { return Program.decoderLookaheadFrames(model); }
 
     /**
-     * Frames per decode step: the configured chunk, or the largest step that fits the memory budget; 0 when
+     * Frames per decode step: the configured step, or the largest step that fits the memory budget; 0 when
      * decoding whole sequences in one step.
      */
     public int stepFrames() {
-        return options.memoryBudget() > 0 || options.chunkFrames() > 0 ? program(1).stepFrames() : 0;
+        return options.stepped() ? program(1).stepFrames() : 0;
     }
 
     /** The memory plan of the current step program (the one the last decode used, or the configured one). */
     public MemoryPlan plan() { return program(1).plan(); }
 
+    /** The current step program: its ops and their buffers (the one the last decode used, or the configured one). */
+    public Program program() { return program(1); }
+
     /** Statistics of the last completed decode, or null. */
     public DecodeStats lastStats() { return lastStats; }
 
-    /** Decodes {@code codes[b][k][t]} (all streams the same K and T) to {@code [B][hop * T]} samples. */
+    /** Decodes {@code codes[b][k][t]} (all streams the same K and T) to {@code [B][samples(T)]} samples. */
     public float[][] decode(int[][][] codes) { return decode(codes, null); }
 
     /** As {@link #decode(int[][][])}, reporting progress after each step. */
     public float[][] decode(int[][][] codes, Progress progress) {
         int frames = Codes.check(codes, model.config(), false, false);
-        float[][] out = new float[codes.length][(int) Math.min(Integer.MAX_VALUE, (long) frames * model.config().hop())];
+        float[][] out = new float[codes.length][(int) Math.min(Integer.MAX_VALUE, samples(frames))];
         decodeInto(codes, out, progress);
         return out;
     }
 
-    /** Decodes into caller arrays {@code out[b]}, each at least {@code hop * T} long, from index 0. */
+    /** Decodes into caller arrays {@code out[b]}, each at least {@link #samples(long) samples(T)} long, from index 0. */
     public void decodeInto(int[][][] codes, float[][] out, Progress progress) {
         int frames = Codes.check(codes, model.config(), false, false);
         checkOutputs(codes.length, out.length, frames, b -> out[b] == null ? -1 : out[b].length);
@@ -164,7 +177,7 @@ public final class Decoder implements AutoCloseable {
 
     /**
      * Decodes into caller buffers {@code out[b]} (heap or direct), written from their current positions, which
-     * advance by {@code hop * T}. Each must have that many elements remaining.
+     * advance by {@link #samples(long) samples(T)}. Each must have that many elements remaining.
      */
     public void decodeInto(int[][][] codes, java.nio.FloatBuffer[] out, Progress progress) {
         int frames = Codes.check(codes, model.config(), false, false);
@@ -184,7 +197,7 @@ public final class Decoder implements AutoCloseable {
      * {@code sink.accept(stream, position, samples, fromRow, count)} is called once per stream and step with
      * rows {@code [fromRow, fromRow + count)} of the arena buffer {@code samples} of {@link #backend()}, which hold
      * samples {@code [position, position + count)} of that stream. Over the whole decode each stream's positions
-     * cover {@code [0, hop * T)} once, in order.
+     * cover {@code [0, samples(T))} once, in order.
      *
      * <p>The rows are valid only during the call: the next step overwrites them. The step's ops have been issued
      * but, on an asynchronous backend, not necessarily finished: read them with {@link Backend#read} (which waits)
@@ -197,7 +210,7 @@ public final class Decoder implements AutoCloseable {
     }
 
     private void checkOutputs(int streams, int outputs, int frames, java.util.function.IntUnaryOperator capacity) {
-        long samplesPerStream = (long) frames * model.config().hop();
+        long samplesPerStream = samples(frames);
         if (outputs < streams) throw new IllegalArgumentException("output has " + outputs + " streams, codes have " + streams);
         for (int b = 0; b < streams; b++) {
             if (capacity.applyAsInt(b) < samplesPerStream) {
@@ -210,7 +223,7 @@ public final class Decoder implements AutoCloseable {
     private void run(int[][][] codes, int frames, SampleSink sink, Progress progress) {
         ensureIdle();
         int streams = codes.length;
-        int step = chosenStep(frames);
+        int step = stepFramesFor(frames);
         useProgram(step);
         StreamSession s = session(streams);
         long start = System.nanoTime();
@@ -239,7 +252,7 @@ public final class Decoder implements AutoCloseable {
      */
     public DecoderStream stream(int streams) {
         ensureIdle();
-        if (options.chunkFrames() == 0 && options.memoryBudget() == 0) useProgram(DecoderOptions.DEFAULT_CHUNK_FRAMES);
+        if (!options.stepped()) useProgram(DecoderOptions.DEFAULT_STEP_FRAMES);
         sessionOpen = true;
         return new DecoderStream(this, session(streams), streams);
     }
@@ -261,58 +274,55 @@ public final class Decoder implements AutoCloseable {
     }
 
     /** Frames per step for a sequence of {@code frames} on this decoder's backend. */
-    private int chosenStep(int frames) {
-        return stepFrames(model, options, backend.activationBytes(), f -> backend.workspaceBytes(model, options.batch(), f), frames);
+    private int stepFramesFor(int frames) {
+        return stepFrames(model, options, backend.activationBytes(), backend.scratch(), frames);
     }
 
     /**
      * The frames per step a decode of {@code frames} frames runs in: {@link #plannedStepFrames}, or for whole-sequence
      * decoding the sequence plus its look-ahead flush. Every caller that sizes an arena ahead of a decode uses this.
+     *
+     * @param activationBytes the backend's bytes per activation element
+     * @param scratch         the backend's scratch requests ({@link Backend#scratch()})
      */
-    public static int stepFrames(DacModel model, DecoderOptions options, int activationBytes,
-                                 java.util.function.IntToLongFunction workspaceBytes, int frames) {
-        int planned = plannedStepFrames(model, options, activationBytes, workspaceBytes);
-        return planned > 0 ? planned : frames + StepProgram.lookaheadFrames(model);
+    public static int stepFrames(DacModel model, DecoderOptions options, int activationBytes, ScratchPolicy scratch, int frames) {
+        int planned = plannedStepFrames(model, options, activationBytes, scratch);
+        return planned > 0 ? planned : frames + Program.decoderLookaheadFrames(model);
     }
 
     /**
      * The frames per step a decoder with these options plans for, known before any codes: the largest step whose
-     * arena fits the memory budget, else the chunk; 0 when each sequence is decoded whole (the step is then the
-     * sequence's frames plus the look-ahead). For sizing memory ahead of a decoder (a caller-provided arena).
+     * arena fits the memory budget, else the configured step; 0 when each sequence is decoded whole (the step is
+     * then the sequence's frames plus the look-ahead). For sizing memory ahead of a decoder (a caller-provided arena).
      *
      * @param activationBytes the backend's bytes per activation element
-     * @param workspaceBytes  the backend's scratch for a step of so many frames at {@code options.batch()} streams
+     * @param scratch         the backend's scratch requests ({@link Backend#scratch()})
+     * @throws IllegalArgumentException if not even a 1-frame step fits the budget
      */
-    public static int plannedStepFrames(DacModel model, DecoderOptions options, int activationBytes,
-                                        java.util.function.IntToLongFunction workspaceBytes) {
-        if (options.memoryBudget() > 0) {
-            return StepProgram.largestStepWithin(model, options.batch(), activationBytes, workspaceBytes, options.memoryBudget());
+    public static int plannedStepFrames(DacModel model, DecoderOptions options, int activationBytes, ScratchPolicy scratch) {
+        if (options.memoryBudget() <= 0) return options.stepFrames();
+        java.util.function.IntToLongFunction arena = frames -> Program.decoder(model).streams(options.batch()).stepFrames(frames)
+                .activationBytes(activationBytes).scratch(scratch).build().plan().arenaBytes();
+        long budget = options.memoryBudget(), smallest = arena.applyAsLong(1);
+        if (smallest > budget) {
+            throw new IllegalArgumentException("memory budget of " + budget + " bytes is below the smallest step's arena ("
+                    + smallest + " bytes for 1 frame)");
         }
-        return options.chunkFrames();
-    }
-
-    /**
-     * The memory plan of one decode step, computed without a backend: every buffer's name, shape, bytes, offset
-     * and lifetime in ops, and the arena's size. A backend given the same {@code activationBytes} and
-     * {@code workspaceBytes} allocates exactly {@code arenaBytes()} for it; {@code dac plan} prints it.
-     *
-     * @param streams         streams decoded together (the batch capacity)
-     * @param stepFrames      frames per step; see {@link #stepFrames(DacModel, DecoderOptions, int, java.util.function.IntToLongFunction, int)}
-     * @param activationBytes bytes per activation element: 4 for fp32, 2 for fp16
-     * @param workspaceBytes  the backend's scratch for such a step ({@link Backend#workspaceBytes}), 0 for the CPU
-     * @return the plan, with offsets
-     */
-    public static MemoryPlan planFor(DacModel model, int streams, int stepFrames, int activationBytes, long workspaceBytes) {
-        return new StepProgram(model, streams, stepFrames, activationBytes, workspaceBytes).plan();
+        int lo = 1, hi = 1 << 16;   // the arena grows with the step: bisect for the largest that fits
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (arena.applyAsLong(mid) <= budget) lo = mid; else hi = mid - 1;
+        }
+        return lo;
     }
 
     /**
      * Frames of look-ahead of a model: the samples of frame f are final once frame f + lookahead has been pushed
      * (10 for the 44.1 kHz model). The last {@code lookahead} frames' samples come out at the end of a stream.
      */
-    public static int lookaheadFrames(DacModel model) { return StepProgram.lookaheadFrames(model); }
+    public static int lookaheadFrames(DacModel model) { return Program.decoderLookaheadFrames(model); }
 
-    private StepProgram program(int stepFrames) {
+    private Program program(int stepFrames) {
         if (program == null) useProgram(stepFrames);
         return program;
     }
@@ -320,8 +330,9 @@ public final class Decoder implements AutoCloseable {
     /** Plans for {@code stepFrames} (keeping a larger existing program) and makes the arena fit. */
     private void useProgram(int stepFrames) {
         if (program != null && program.stepFrames() >= stepFrames && program.streams() >= options.batch()) return;
-        StepProgram p = new StepProgram(model, backend, options.batch(), stepFrames);
-        backend.allocate(p.plan());
+        Program p = Program.decoder(model).streams(options.batch()).stepFrames(stepFrames)
+                .activationBytes(backend.activationBytes()).scratch(backend.scratch()).build();
+        backend.allocate(p);
         program = p;
         session = null;
     }
@@ -337,10 +348,10 @@ public final class Decoder implements AutoCloseable {
     }
 
     DecodeStats stats(int streams, long frames, double decodeMs) {
-        long samples = frames * model.config().hop();
+        long samples = samples(frames);
         return new DecodeStats(backend.name(), backend.precision(), backend.device(), streams, frames, samples,
                 samples / (double) model.config().sampleRate(), program.stepFrames(), program.lookaheadFrames(), loadMs, decodeMs,
-                backend.weightBytes(), backend.arenaBytes(), program.plan().arenaBytes());
+                backend.weightBytes(), backend.arenaBytes(), program.plan().arenaBytes(), program.plan().liveBytes());
     }
 
     void recordStats(DecodeStats stats) { this.lastStats = stats; }

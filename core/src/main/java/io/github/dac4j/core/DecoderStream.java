@@ -1,6 +1,8 @@
 package io.github.dac4j.core;
 
 
+import io.github.dac4j.core.program.ArenaBuffer;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -116,7 +118,7 @@ public final class DecoderStream implements AutoCloseable {
             for (int b = 0; b < streams; b++) parts.add(new ArrayList<>());
         }
 
-        @Override public void accept(int stream, long position, Act samples, int fromRow, int count) {
+        @Override public void accept(int stream, long position, ArenaBuffer samples, int fromRow, int count) {
             float[] chunk = new float[count];
             decoder.backend().read(samples, stream, fromRow, count, chunk, 0);
             parts.get(stream).add(chunk);

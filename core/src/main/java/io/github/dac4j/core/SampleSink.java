@@ -1,5 +1,7 @@
 package io.github.dac4j.core;
 
+import io.github.dac4j.core.program.ArenaBuffer;
+
 /**
  * Receives decoded samples where they are, on the backend's device, instead of having them copied to the host:
  * for callers that move samples themselves (a CUDA program copying them into its own device memory, for
@@ -18,5 +20,5 @@ public interface SampleSink {
      * @param fromRow  the buffer row of the first sample
      * @param count    how many samples
      */
-    void accept(int stream, long position, Act samples, int fromRow, int count);
+    void accept(int stream, long position, ArenaBuffer samples, int fromRow, int count);
 }

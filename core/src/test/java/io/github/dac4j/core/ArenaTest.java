@@ -2,6 +2,7 @@ package io.github.dac4j.core;
 
 import io.github.dac4j.weights.DacSynth;
 import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.program.Program;
 import io.github.dac4j.weights.DacConfig;
 import org.junit.jupiter.api.Test;
 
@@ -20,22 +21,22 @@ class ArenaTest {
     void peakIsIndependentOfLengthAtAGivenStep() throws Exception {
         DacConfig config = DacConfig.small();
         DacModel model = DacModel.load(DacSynth.checkpoint(config, 1));
-        try (Decoder d = Decoder.open(model, cpu().withChunkFrames(16))) {
+        try (Decoder d = Decoder.open(model, cpu().withStepFrames(16))) {
             long arena = d.plan().arenaBytes();
             d.decode(DacSynth.codes(config, 1, 4, 40, 1));
             DecodeStats shortStats = d.lastStats();
             d.decode(DacSynth.codes(config, 1, 4, 900, 2));
             DecodeStats longStats = d.lastStats();
-            assertEquals(shortStats.peakBytes(), longStats.peakBytes());
+            assertEquals(shortStats.plannedArenaBytes(), longStats.plannedArenaBytes());
             assertEquals(shortStats.arenaBytes(), longStats.arenaBytes());
-            assertEquals(arena, longStats.peakBytes());
-            assertEquals(16, longStats.chunkFrames());
+            assertEquals(arena, longStats.plannedArenaBytes());
+            assertEquals(16, longStats.stepFrames());
         }
-        try (Decoder d = Decoder.open(model, cpu().withChunkFrames(0))) {
+        try (Decoder d = Decoder.open(model, cpu().withStepFrames(0))) {
             d.decode(DacSynth.codes(config, 1, 4, 40, 1));
-            long shortPeak = d.lastStats().peakBytes();
+            long shortPeak = d.lastStats().plannedArenaBytes();
             d.decode(DacSynth.codes(config, 1, 4, 400, 1));
-            assertTrue(d.lastStats().peakBytes() > 5 * shortPeak, "whole-sequence memory grows with length");
+            assertTrue(d.lastStats().plannedArenaBytes() > 5 * shortPeak, "whole-sequence memory grows with length");
         }
     }
 
@@ -47,8 +48,8 @@ class ArenaTest {
             int step = d.stepFrames();
             assertTrue(d.plan().arenaBytes() <= budget);
             assertTrue(step > 1, "a 2 MiB budget fits more than one frame");
-            long fits = Decoder.planFor(model, 1, step, 4, 0).arenaBytes();
-            long next = Decoder.planFor(model, 1, step + 1, 4, 0).arenaBytes();
+            long fits = Program.decoder(model).stepFrames(step).build().plan().arenaBytes();
+            long next = Program.decoder(model).stepFrames(step + 1).build().plan().arenaBytes();
             assertTrue(fits <= budget && next > budget, "step " + step + " is the largest that fits: " + fits + " / " + next);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -61,7 +62,7 @@ class ArenaTest {
         DacConfig config = DacConfig.tiny();
         DacModel model = DacModel.load(DacSynth.checkpoint(config, 9));
         SplittableRandom rnd = new SplittableRandom(3);
-        try (Decoder d = Decoder.open(model, cpu().withChunkFrames(8))) {
+        try (Decoder d = Decoder.open(model, cpu().withStepFrames(8))) {
             long arena = d.plan().arenaBytes();
             long heapAfterWarmup = 0;
             for (int i = 0; i < 1000; i++) {
@@ -92,7 +93,7 @@ class ArenaTest {
         DacConfig config = DacConfig.tiny();
         DacModel model = DacModel.load(DacSynth.checkpoint(config, 4));
         int[][][] codes = DacSynth.codes(config, 2, 3, 19, 4);
-        try (Decoder d = Decoder.open(model, cpu().withBatch(2).withChunkFrames(5))) {
+        try (Decoder d = Decoder.open(model, cpu().withBatch(2).withStepFrames(5))) {
             float[][] expected = d.decode(codes);
             java.nio.FloatBuffer[] buffers = {
                     java.nio.ByteBuffer.allocateDirect(4 * (expected[0].length + 3)).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer(),

@@ -26,7 +26,7 @@ class DecoderTest {
         for (DacConfig config : new DacConfig[] {DacConfig.tiny(), DacConfig.small()}) {
             DacCheckpoint ckpt = DacSynth.checkpoint(config, 7);
             int[][][] codes = DacSynth.codes(config, 2, config.nCodebooks(), 13, 11);
-            try (Decoder d = Decoder.open(DacModel.load(ckpt), cpu().withBatch(2).withChunkFrames(0))) {
+            try (Decoder d = Decoder.open(DacModel.load(ckpt), cpu().withBatch(2).withStepFrames(0))) {
                 float[][] out = d.decode(codes);
                 ReferenceDecoder ref = new ReferenceDecoder(ckpt);
                 for (int b = 0; b < 2; b++) {
@@ -55,18 +55,18 @@ class DecoderTest {
         int frames = 37;
         int[][][] codes = DacSynth.codes(config, 1, config.nCodebooks(), frames, 99);
         float[] whole;
-        try (Decoder d = Decoder.open(model, cpu().withChunkFrames(0))) {
+        try (Decoder d = Decoder.open(model, cpu().withStepFrames(0))) {
             whole = d.decode(codes)[0];
         }
         for (int chunk : new int[] {1, 5, 16, 64}) {
-            try (Decoder d = Decoder.open(model, cpu().withChunkFrames(chunk))) {
+            try (Decoder d = Decoder.open(model, cpu().withStepFrames(chunk))) {
                 assertArrayEquals(whole, d.decode(codes)[0], "chunk " + chunk);
             }
         }
         SplittableRandom rnd = new SplittableRandom(4);
         int[][] patterns = {{1}, {7}, {16}, {}};
         for (int[] pattern : patterns) {
-            try (Decoder d = Decoder.open(model, cpu().withChunkFrames(16))) {
+            try (Decoder d = Decoder.open(model, cpu().withStepFrames(16))) {
                 float[] streamed = streamInPushes(d, codes[0], pattern, rnd);
                 assertArrayEquals(whole, streamed, "pushes of " + (pattern.length == 0 ? "random sizes" : pattern[0]));
             }
@@ -124,11 +124,11 @@ class DecoderTest {
         assertEquals(54_247_777L, model.parameters());
         int[][][] codes = DacSynth.codes(config, 1, 9, 12, 8);
         float[] whole;
-        try (Decoder d = Decoder.open(model, cpu().withChunkFrames(0))) {
+        try (Decoder d = Decoder.open(model, cpu().withStepFrames(0))) {
             assertEquals(10, d.lookaheadFrames());
             whole = d.decode(codes)[0];
         }
-        try (Decoder d = Decoder.open(model, cpu().withChunkFrames(4))) {
+        try (Decoder d = Decoder.open(model, cpu().withStepFrames(4))) {
             assertArrayEquals(whole, streamInPushes(d, codes[0], new int[] {5}, new SplittableRandom(1)));
         }
     }
@@ -139,11 +139,11 @@ class DecoderTest {
         DacModel model = DacModel.load(DacSynth.checkpoint(config, 5));
         int[][][] a = DacSynth.codes(config, 1, 3, 40, 1), b = DacSynth.codes(config, 1, 3, 17, 2);
         float[] wholeA, wholeB;
-        try (Decoder d = Decoder.open(model, cpu().withChunkFrames(0))) {
+        try (Decoder d = Decoder.open(model, cpu().withStepFrames(0))) {
             wholeA = d.decode(a)[0];
             wholeB = d.decode(b)[0];
         }
-        try (Decoder d = Decoder.open(model, cpu().withBatch(2).withChunkFrames(6))) {
+        try (Decoder d = Decoder.open(model, cpu().withBatch(2).withStepFrames(6))) {
             float[][] acc = {new float[0], new float[0]};
             try (DecoderStream s = d.stream(2)) {
                 for (int t = 0; t < 40; t += 4) {

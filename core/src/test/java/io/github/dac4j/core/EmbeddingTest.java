@@ -1,12 +1,9 @@
 package io.github.dac4j.core;
 
 import io.github.dac4j.core.cpu.CpuBackend;
-import io.github.dac4j.core.model.Conv1d;
-import io.github.dac4j.core.model.ConvTranspose1d;
 import io.github.dac4j.core.model.DacModel;
-import io.github.dac4j.core.model.Quantizer;
-import io.github.dac4j.core.model.Snake;
-import io.github.dac4j.core.plan.MemoryPlan;
+import io.github.dac4j.core.program.Program;
+import io.github.dac4j.core.program.ScratchPolicy;
 import io.github.dac4j.weights.DacConfig;
 import io.github.dac4j.weights.DacSynth;
 import org.junit.jupiter.api.Test;
@@ -30,7 +27,7 @@ class EmbeddingTest {
     void callerBackendDecodesBitIdenticallyAndStaysOpen() throws Exception {
         DacModel model = model(31);
         int[][][] codes = DacSynth.codes(CONFIG, 2, CONFIG.nCodebooks(), 29, 404);
-        DecoderOptions options = DecoderOptions.defaults().withDevice("cpu").withBatch(2).withChunkFrames(7);
+        DecoderOptions options = DecoderOptions.defaults().withDevice("cpu").withBatch(2).withStepFrames(7);
         float[][] expected;
         try (Decoder d = Decoder.open(model, options)) {
             expected = d.decode(codes);
@@ -75,7 +72,7 @@ class EmbeddingTest {
         DacModel model = model(33);
         int frames = 23, hop = CONFIG.hop();
         int[][][] codes = DacSynth.codes(CONFIG, 2, CONFIG.nCodebooks(), frames, 405);
-        try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withBatch(2).withChunkFrames(5))) {
+        try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withBatch(2).withStepFrames(5))) {
             float[][] expected = d.decode(codes);
             float[][] got = new float[2][hop * frames];
             long[] next = new long[2];
@@ -102,7 +99,7 @@ class EmbeddingTest {
         int[] lengths = {31, 18};
         int[][][] codes = {DacSynth.codes(CONFIG, 1, CONFIG.nCodebooks(), lengths[0], 406)[0],
                 DacSynth.codes(CONFIG, 1, CONFIG.nCodebooks(), lengths[1], 407)[0]};
-        DecoderOptions options = DecoderOptions.defaults().withDevice("cpu").withBatch(2).withChunkFrames(6);
+        DecoderOptions options = DecoderOptions.defaults().withDevice("cpu").withBatch(2).withStepFrames(6);
         try (Decoder d = Decoder.open(model, options)) {
             float[][] got = {new float[hop * lengths[0]], new float[hop * lengths[1]]};
             long[] next = new long[2];
@@ -124,7 +121,7 @@ class EmbeddingTest {
                 s.finish(sink);
             }
             for (int b = 0; b < 2; b++) {
-                try (Decoder whole = Decoder.open(model, options.withBatch(1).withChunkFrames(0))) {
+                try (Decoder whole = Decoder.open(model, options.withBatch(1).withStepFrames(0))) {
                     float[] expected = whole.decode(new int[][][] {codes[b]})[0];
                     assertEquals(expected.length, next[b], "stream " + b + ": every sample once");
                     assertArrayEquals(expected, got[b], "stream " + b);
@@ -143,16 +140,16 @@ class EmbeddingTest {
     @Test
     void plannedStepFramesIsTheDecodersChoice() throws Exception {
         DacModel model = model(34);
-        DecoderOptions chunk = DecoderOptions.defaults().withDevice("cpu").withChunkFrames(12).withBatch(3);
-        assertEquals(12, Decoder.plannedStepFrames(model, chunk, 4, f -> 0));
-        assertEquals(0, Decoder.plannedStepFrames(model, chunk.withChunkFrames(0), 4, f -> 0));
-        long budget = Decoder.planFor(model, 3, 40, 4, 0).arenaBytes();
+        DecoderOptions chunk = DecoderOptions.defaults().withDevice("cpu").withStepFrames(12).withBatch(3);
+        assertEquals(12, Decoder.plannedStepFrames(model, chunk, 4, ScratchPolicy.NONE));
+        assertEquals(0, Decoder.plannedStepFrames(model, chunk.withStepFrames(0), 4, ScratchPolicy.NONE));
+        long budget = Program.decoder(model).streams(3).stepFrames(40).build().plan().arenaBytes();
         DecoderOptions budgeted = chunk.withMemoryBudget(budget);
-        int step = Decoder.plannedStepFrames(model, budgeted, 4, f -> 0);
+        int step = Decoder.plannedStepFrames(model, budgeted, 4, ScratchPolicy.NONE);
         assertTrue(step >= 40, "a budget of the 40-frame arena allows at least 40 frames, got " + step);
         try (Decoder d = Decoder.open(model, budgeted)) {
             assertEquals(step, d.stepFrames());
-            assertEquals(Decoder.planFor(model, 3, step, 4, 0).arenaBytes(), d.plan().arenaBytes());
+            assertEquals(Program.decoder(model).streams(3).stepFrames(step).build().plan().arenaBytes(), d.plan().arenaBytes());
         }
     }
 

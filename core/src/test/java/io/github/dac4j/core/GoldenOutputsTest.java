@@ -79,7 +79,7 @@ class GoldenOutputsTest {
     private static float[][] decode(DacModel model, int[][][] codes, String kernels, String mode) {
         int streams = codes.length;
         DecoderOptions options = DecoderOptions.defaults().withDevice("cpu").withBatch(streams)
-                .withChunkFrames(mode.equals("whole") ? 0 : 16);
+                .withStepFrames(mode.equals("whole") ? 0 : 16);
         try (Decoder d = Decoder.open(model, options, CpuBackends.with(kernels, 2), true)) {
             if (mode.equals("whole")) return d.decode(codes);
             int push = switch (mode) { case "push1" -> 1; case "push7" -> 7; case "push16" -> 16; default -> 0; };

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Compiles every ```java block of the README into one class and runs each example: the README cannot rot. */
 class ReadmeExamplesTest {
     private static final String IMPORTS = String.join("\n",
-            "import io.github.dac4j.core.*;", "import io.github.dac4j.core.model.*;", "import io.github.dac4j.core.plan.*;",
+            "import io.github.dac4j.core.*;", "import io.github.dac4j.core.model.*;", "import io.github.dac4j.core.plan.*;", "import io.github.dac4j.core.program.*;",
             "import io.github.dac4j.weights.*;", "import java.nio.file.*;", "import java.util.*;");
 
     /** The README's stand-in for "whatever collects your audio". */
@@ -80,7 +80,8 @@ class ReadmeExamplesTest {
             assertArrayEquals(whole[0], streamed, "the streaming example gives the whole decode's samples");
 
             long arena = (long) method(examples, "arenaBytes").invoke(null, weights);
-            long expected = Decoder.planFor(DacModel.load(DacCheckpoint.load(weights)), 1, 86, 2, 0).arenaBytes();
+            long expected = io.github.dac4j.core.program.Program.decoder(DacModel.load(DacCheckpoint.load(weights)))
+                    .stepFrames(86).activationBytes(2).build().plan().arenaBytes();
             assertEquals(expected, arena);
             assertTrue(arena > 0);
         }

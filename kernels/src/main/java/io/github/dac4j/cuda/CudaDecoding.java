@@ -13,7 +13,7 @@ public final class CudaDecoding {
     private CudaDecoding() {}
 
     /**
-     * Decodes {@code codes[b][k][t]} to float32 samples {@code [B, hop * T]}, row-major and contiguous, written to
+     * Decodes {@code codes[b][k][t]} to float32 samples {@code [B, samples(T)]}, row-major and contiguous, written to
      * the device memory at {@code out}: sample i of stream b at byte {@code 4 * (b * hop * T + i)}. Each step's
      * samples are copied (fp32) or converted (fp16, {@code dac4j_cast_f16_f32}) on the device, in stream order.
      *
@@ -21,7 +21,7 @@ public final class CudaDecoding {
      * ({@link CudaOptions#withStream}) nothing is waited for: work the caller enqueues on that stream next sees
      * the samples. With the backend's own stream this waits for it, so the samples are finished on return.
      *
-     * @param capacityBytes bytes available at {@code out}: at least {@code 4 * B * hop * T}
+     * @param capacityBytes bytes available at {@code out}: at least {@code 4 * B * samples(T)} ({@link Decoder#samples(long)})
      * @throws IllegalArgumentException if the decoder does not run on CUDA, {@code out} is null, the output does
      *                                  not fit, or the codes are bad (checked before anything runs)
      */
@@ -32,7 +32,7 @@ public final class CudaDecoding {
         }
         if (out == null || out.equals(new CUdeviceptr())) throw new IllegalArgumentException("output is a null device pointer");
         if (capacityBytes < 0) throw new IllegalArgumentException("output capacity must be >= 0 bytes, got " + capacityBytes);
-        long perStream = (long) frames(codes) * decoder.config().hop();
+        long perStream = decoder.samples(frames(codes));
         int streams = codes == null ? 0 : codes.length;
         long need = 4L * streams * perStream;
         if (capacityBytes < need) {

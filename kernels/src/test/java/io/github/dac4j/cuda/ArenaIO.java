@@ -1,52 +1,51 @@
 package io.github.dac4j.cuda;
 
-import io.github.dac4j.core.Act;
 import io.github.dac4j.core.Backend;
+import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.Quantizer;
-import io.github.dac4j.core.plan.BufferRequest;
-import io.github.dac4j.core.plan.MemoryPlan;
-import io.github.dac4j.core.plan.PlannedBuffer;
+import io.github.dac4j.core.program.ArenaBuffer;
+import io.github.dac4j.core.program.Buffers;
+import io.github.dac4j.core.program.CodebookSum;
+import io.github.dac4j.core.program.Op;
+import io.github.dac4j.core.program.Program;
+import io.github.dac4j.core.program.ScratchPolicy;
+import io.github.dac4j.core.program.Stage;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
-/** Test plumbing: hand-made arenas, and writing host data into any backend's arena through its ops. */
+/** Test plumbing: programs of single ops on declared buffers, and host data into and out of any backend's arena. */
 final class ArenaIO {
     private ArenaIO() {}
 
-    /** A plan of back-to-back buffers (256-byte aligned) with the given shapes [streams, rows, channels]. */
-    static MemoryPlan plan(int elementBytes, long workspaceBytes, Object... namesAndShapes) {
-        List<PlannedBuffer> buffers = new ArrayList<>();
-        long offset = 0;
-        for (int i = 0; i < namesAndShapes.length; i += 2) {
-            String name = (String) namesAndShapes[i];
-            int[] shape = (int[]) namesAndShapes[i + 1];
-            int eb = name.equals("codes") ? 4 : elementBytes;
-            long bytes = (long) shape[0] * shape[1] * shape[2] * eb;
-            buffers.add(new PlannedBuffer(new BufferRequest(name, bytes, 0, 1, shape, "test"), offset));
-            offset = (offset + bytes + 255) / 256 * 256;
-        }
-        if (workspaceBytes > 0) {
-            buffers.add(new PlannedBuffer(new BufferRequest("workspace", workspaceBytes, 0, 1, new int[] {1, 1, (int) workspaceBytes}, "test"), offset));
-            offset += workspaceBytes;
-        }
-        return new MemoryPlan(buffers, offset, offset);
+    /** The program of {@code ops} for a backend of {@code p}, with the CUDA backend's scratch when {@code cuda}. */
+    static Program program(Precision p, boolean cuda, Function<Buffers, List<Op>> ops) {
+        return Program.of(ops).activationBytes(p.bytes()).scratch(cuda ? CudaSizing.scratch() : ScratchPolicy.NONE).build();
     }
 
-    static Act act(MemoryPlan plan, String name) {
-        PlannedBuffer b = plan.get(name);
-        int[] s = b.request().shape();
-        return new Act(name, b.offset(), s[0], s[1], s[2]);
+    /** The stage of a layer whose window is {@code history + rows} input rows of {@code cin} and that writes {@code outRows} rows. */
+    static Stage window(int cin, int cout, int rows, int history, int padding) {
+        return Stage.sameConv(Stage.source("test.input", cin, rows), "test", cout, history, padding);
     }
 
     /**
-     * Writes {@code data} ({@code [streams, rows, channels]}, all rows of the buffer) into {@code dst} with the
-     * backend's own codebook gather: one table row per (stream, row), one code pointing at it. The backend must
-     * have been prepared with a model whose quantizer is {@code q}.
+     * Writes {@code data} ({@code [streams, rows, channels]}, every row of the buffer) into {@code dst}: with
+     * {@link CudaBackend#write} on the GPU, else through the backend's own codebook gather (one table row per
+     * (stream, row), one code pointing at it), which the CPU backend reads straight from the host.
      */
-    static int[] identityCodes(int streams, int rows) {
-        int[] codes = new int[streams * rows];
-        for (int i = 0; i < codes.length; i++) codes[i] = i;
+    static void write(Backend be, ArenaBuffer dst, float[] data) {
+        if (be instanceof CudaBackend gpu) {
+            gpu.write(dst, data);
+            return;
+        }
+        int rows = dst.streams() * dst.rows();
+        ArenaBuffer flat = new ArenaBuffer(dst.name(), dst.offset(), 1, rows, dst.channels());
+        be.codebookSum(new CodebookSum(table(data, dst.channels()), flat, flat, 0), 1, identityCodes(rows), 1, rows);
+    }
+
+    static int[] identityCodes(int n) {
+        int[] codes = new int[n];
+        for (int i = 0; i < n; i++) codes[i] = i;
         return codes;
     }
 
@@ -56,7 +55,7 @@ final class ArenaIO {
     }
 
     /** Reads all rows of every stream of {@code a}. */
-    static float[] readAll(Backend be, Act a) {
+    static float[] readAll(Backend be, ArenaBuffer a) {
         float[] out = new float[(int) a.elements()];
         for (int b = 0; b < a.streams(); b++) be.read(a, b, 0, a.rows(), out, b * a.rows() * a.channels());
         return out;

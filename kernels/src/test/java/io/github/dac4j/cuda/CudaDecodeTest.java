@@ -1,5 +1,8 @@
 package io.github.dac4j.cuda;
 
+import io.github.dac4j.weights.DacSynth;
+import io.github.dac4j.testing.Fixtures;
+import io.github.dac4j.testing.Numerics;
 import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.DecoderStream;
@@ -39,56 +42,26 @@ class CudaDecodeTest {
 
     static DecoderOptions cuda(Precision p) { return DecoderOptions.defaults().withDevice("cuda").withPrecision(p); }
 
-    /** Every fixture case: {weights, codes, expected}, found from the *.expected.npy files. */
-    static List<String[]> fixtureCases() throws Exception {
-        Path dir = Path.of(CudaDecodeTest.class.getResource("/fixtures/cases.json").toURI()).getParent();
-        List<String[]> cases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.sorted().toList()) {
-                String name = p.getFileName().toString();
-                if (!name.endsWith(".expected.npy")) continue;
-                String stem = name.substring(0, name.length() - ".expected.npy".length());
-                String codes = stem + ".codes.npy";
-                if (!Files.exists(dir.resolve(codes))) codes = stem.substring(0, stem.lastIndexOf('.')) + ".codes.npy";
-                cases.add(new String[] {dir.resolve(stem + ".safetensors").toString(), dir.resolve(codes).toString(), p.toString()});
-            }
-        }
-        return cases;
-    }
-
-    static Npy.Array npy(String file) {
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
-            return Npy.read(in, file);
-        } catch (java.io.IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(Precision.class)
     void everyFixtureMatchesItsReference(Precision p) throws Exception {
-        List<String[]> cases = fixtureCases();
-        assertEquals(11, cases.size(), "fixture cases");
-        for (String[] c : cases) {
-            Npy.Array codesNpy = npy(c[1]);
-            int[] s = codesNpy.shape();
-            long[] flat = codesNpy.longs();
-            int[][][] codes = new int[s[0]][s[1]][s[2]];
-            for (int b = 0; b < s[0]; b++)
-                for (int k = 0; k < s[1]; k++)
-                    for (int t = 0; t < s[2]; t++) codes[b][k][t] = Math.toIntExact(flat[(b * s[1] + k) * s[2] + t]);
-            float[] expected = npy(c[2]).floats();
-            DacModel model = DacModel.load(DacCheckpoint.load(Path.of(c[0])));
-            try (Decoder d = Decoder.open(model, cuda(p).withBatch(s[0]).withChunkFrames(0))) {
+        List<Fixtures.Case> cases = Fixtures.decoderCases();
+        assertFalse(cases.isEmpty(), "cases.json lists no case");
+        for (Fixtures.Case c : cases) {
+            int[][][] codes = c.codeArray();
+            float[] expected = c.expectedArray().floats();
+            DacModel model = DacModel.load(DacCheckpoint.load(c.weights()));
+            try (Decoder d = Decoder.open(model, cuda(p).withBatch(codes.length).withStepFrames(0))) {
                 assertEquals("cuda", d.backendName());
                 float[][] out = d.decode(codes);
                 int samples = out[0].length;
-                for (int b = 0; b < s[0]; b++) {
+                assertEquals(expected.length, codes.length * samples, c.name() + ": samples");
+                for (int b = 0; b < codes.length; b++) {
                     float[] ref = new float[samples];
                     System.arraycopy(expected, b * samples, ref, 0, samples);
-                    double err = TestModels.relativeError(out[b], ref);
-                    System.out.printf("%s %s stream %d: relative error %.3g%n", p, Path.of(c[0]).getFileName(), b, err);
-                    assertTrue(err <= Gpu.tolerance(p), p + " " + c[0] + " stream " + b + ": relative error " + err);
+                    double err = Numerics.relativeError(out[b], ref);
+                    System.out.printf("%s %s stream %d: relative error %.3g%n", p, c.name(), b, err);
+                    assertTrue(err <= Gpu.tolerance(p), p + " " + c.name() + " stream " + b + ": relative error " + err);
                 }
             }
         }
@@ -98,17 +71,17 @@ class CudaDecodeTest {
     @EnumSource(Precision.class)
     void random44kHzModelMatchesTheCpuBackend(Precision p) throws Exception {
         DacConfig config = DacConfig.dac44khz();
-        DacModel model = DacModel.load(TestModels.checkpoint(config, new SplittableRandom().nextLong()));
-        int[][][] codes = TestModels.codes(config, 2, config.nCodebooks(), 12, new SplittableRandom().nextLong());
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, new SplittableRandom().nextLong()));
+        int[][][] codes = DacSynth.codes(config, 2, config.nCodebooks(), 12, new SplittableRandom().nextLong());
         float[][] cpu;
-        try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withBatch(2).withChunkFrames(0))) {
+        try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withBatch(2).withStepFrames(0))) {
             cpu = d.decode(codes);
         }
-        try (Decoder d = Decoder.open(model, cuda(p).withBatch(2).withChunkFrames(0))) {
+        try (Decoder d = Decoder.open(model, cuda(p).withBatch(2).withStepFrames(0))) {
             float[][] gpu = d.decode(codes);
             System.out.println(d.device() + ": " + d.lastStats());
             for (int b = 0; b < 2; b++) {
-                double err = TestModels.relativeError(gpu[b], cpu[b]);
+                double err = Numerics.relativeError(gpu[b], cpu[b]);
                 System.out.printf("%s 44.1 kHz random model, stream %d: relative error %.3g%n", p, b, err);
                 assertTrue(err <= Gpu.tolerance(p), p + " stream " + b + ": relative error " + err);
             }
@@ -119,22 +92,22 @@ class CudaDecodeTest {
     @EnumSource(Precision.class)
     void streamingMatchesWholeDecodingOnTheGpu(Precision p) throws Exception {
         DacConfig config = DacConfig.small();
-        DacModel model = DacModel.load(TestModels.checkpoint(config, new SplittableRandom().nextLong()));
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, new SplittableRandom().nextLong()));
         int frames = 53;
-        int[][][] codes = TestModels.codes(config, 1, config.nCodebooks(), frames, new SplittableRandom().nextLong());
+        int[][][] codes = DacSynth.codes(config, 1, config.nCodebooks(), frames, new SplittableRandom().nextLong());
         float[] whole;
-        try (Decoder d = Decoder.open(model, cuda(p).withChunkFrames(0))) {
+        try (Decoder d = Decoder.open(model, cuda(p).withStepFrames(0))) {
             whole = d.decode(codes)[0];
         }
         double tolerance = p == Precision.FP32 ? STREAM_FP32 : STREAM_FP16;
         for (int chunk : new int[] {1, 7, 16}) {
-            try (Decoder d = Decoder.open(model, cuda(p).withChunkFrames(chunk))) {
-                double err = TestModels.relativeError(d.decode(codes)[0], whole);
+            try (Decoder d = Decoder.open(model, cuda(p).withStepFrames(chunk))) {
+                double err = Numerics.relativeError(d.decode(codes)[0], whole);
                 System.out.printf("%s chunk %d vs whole: relative error %.3g%n", p, chunk, err);
                 assertTrue(err <= tolerance, p + " chunk " + chunk + ": relative error " + err);
             }
         }
-        try (Decoder d = Decoder.open(model, cuda(p).withChunkFrames(16))) {
+        try (Decoder d = Decoder.open(model, cuda(p).withStepFrames(16))) {
             float[] out = new float[frames * config.hop()];
             SplittableRandom rnd = new SplittableRandom(5);
             int at = 0, written = 0;
@@ -149,7 +122,7 @@ class CudaDecodeTest {
                 for (float[] piece : s.finish()) { System.arraycopy(piece, 0, out, written, piece.length); written += piece.length; }
             }
             assertEquals(out.length, written);
-            double err = TestModels.relativeError(out, whole);
+            double err = Numerics.relativeError(out, whole);
             System.out.printf("%s random pushes vs whole: relative error %.3g%n", p, err);
             assertTrue(err <= tolerance, p + " random pushes: relative error " + err);
             assertFalse(Double.isNaN(err));

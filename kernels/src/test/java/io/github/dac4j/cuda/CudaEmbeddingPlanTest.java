@@ -1,6 +1,6 @@
 package io.github.dac4j.cuda;
 
-import io.github.dac4j.core.Act;
+import io.github.dac4j.weights.DacSynth;
 import io.github.dac4j.core.Backend;
 import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.DecoderOptions;
@@ -12,7 +12,8 @@ import io.github.dac4j.core.model.ConvTranspose1d;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.model.Quantizer;
 import io.github.dac4j.core.model.Snake;
-import io.github.dac4j.core.plan.MemoryPlan;
+import io.github.dac4j.core.program.Program;
+import io.github.dac4j.core.program.ScratchPolicy;
 import io.github.dac4j.weights.DacConfig;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdeviceptr;
@@ -30,7 +31,7 @@ class CudaEmbeddingPlanTest {
 
     private static DacModel model(long seed) {
         try {
-            return DacModel.load(TestModels.checkpoint(CONFIG, seed));
+            return DacModel.load(DacSynth.checkpoint(CONFIG, seed));
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -38,20 +39,21 @@ class CudaEmbeddingPlanTest {
 
     /** What {@code dac plan} computes for the CUDA backend: the plan of the step, with CUDA's workspace. */
     private static long byHand(DacModel m, int batch, int step, Precision p) {
-        return Decoder.planFor(m, batch, step, p.bytes(), CudaBackend.workspaceBytesFor(m, batch, step, p)).arenaBytes();
+        return Program.decoder(m).streams(batch).stepFrames(step).activationBytes(p.bytes()).scratch(CudaSizing.scratch())
+                .build().plan().arenaBytes();
     }
 
     @Test
     void requiredArenaBytesIsThePlanOfTheDecodersStep() {
         DacModel m = model(61);
-        DecoderOptions chunk = DecoderOptions.defaults().withBatch(2).withChunkFrames(13);
+        DecoderOptions chunk = DecoderOptions.defaults().withBatch(2).withStepFrames(13);
         // unset precision: fp16, the CUDA default
         assertEquals(byHand(m, 2, 13, Precision.FP16), CudaBackend.requiredArenaBytes(m, chunk));
         assertEquals(byHand(m, 2, 13, Precision.FP32), CudaBackend.requiredArenaBytes(m, chunk.withPrecision(Precision.FP32)));
         assertTrue(byHand(m, 2, 13, Precision.FP32) > byHand(m, 2, 13, Precision.FP16), "fp32 needs the bigger arena");
 
         long budget = byHand(m, 2, 30, Precision.FP16) + 100;
-        int step = Decoder.plannedStepFrames(m, DecoderOptions.defaults().withBatch(2).withMemoryBudget(budget), 2, f -> CudaBackend.workspaceBytesFor(m, 2, f, Precision.FP16));
+        int step = Decoder.plannedStepFrames(m, DecoderOptions.defaults().withBatch(2).withMemoryBudget(budget), 2, CudaSizing.scratch());
         assertTrue(step >= 30, "step " + step);
         long required = CudaBackend.requiredArenaBytes(m, chunk.withMemoryBudget(budget));
         assertEquals(byHand(m, 2, step, Precision.FP16), required);
@@ -59,9 +61,9 @@ class CudaEmbeddingPlanTest {
         // with a chunk or budget the sequence length does not matter
         assertEquals(required, CudaBackend.requiredArenaBytes(m, chunk.withMemoryBudget(budget), 500));
 
-        DecoderOptions whole = chunk.withChunkFrames(0);
+        DecoderOptions whole = chunk.withStepFrames(0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.requiredArenaBytes(m, whole));
-        assertTrue(e.getMessage().startsWith("chunk frames 0 decodes each sequence whole"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("step frames 0 decodes each sequence whole"), e.getMessage());
         int lookahead = Decoder.lookaheadFrames(m);
         assertEquals(byHand(m, 2, 40 + lookahead, Precision.FP16), CudaBackend.requiredArenaBytes(m, whole, 40));
     }
@@ -74,9 +76,9 @@ class CudaEmbeddingPlanTest {
     void theDecoderPlansExactlyRequiredArenaBytes() {
         DacModel m = model(62);
         DecoderOptions base = DecoderOptions.defaults().withPrecision(Precision.FP32).withBatch(2);
-        int[][][] codes = TestModels.codes(CONFIG, 2, CONFIG.nCodebooks(), 37, 63);
+        int[][][] codes = DacSynth.codes(CONFIG, 2, CONFIG.nCodebooks(), 37, 63);
         for (DecoderOptions o : new DecoderOptions[] {
-                base.withChunkFrames(9), base.withChunkFrames(86), base.withMemoryBudget(byHand(m, 2, 21, Precision.FP32))}) {
+                base.withStepFrames(9), base.withStepFrames(86), base.withMemoryBudget(byHand(m, 2, 21, Precision.FP32))}) {
             PlansLikeCuda backend = new PlansLikeCuda();
             try (Decoder d = Decoder.open(m, o, backend, true)) {
                 d.decode(codes);
@@ -85,7 +87,7 @@ class CudaEmbeddingPlanTest {
                 assertEquals(required, backend.largestPlan, o.toString());
             }
         }
-        DecoderOptions whole = base.withChunkFrames(0);
+        DecoderOptions whole = base.withStepFrames(0);
         PlansLikeCuda backend = new PlansLikeCuda();
         try (Decoder d = Decoder.open(m, whole, backend, true)) {
             d.decode(codes);
@@ -124,7 +126,7 @@ class CudaEmbeddingPlanTest {
         DacModel m = model(65);
         try (Decoder d = Decoder.open(m, DecoderOptions.defaults().withDevice("cpu"))) {
             check("decodeToDevice needs a decoder on the CUDA backend; this one runs on cpu",
-                    () -> CudaDecoding.decodeToDevice(d, TestModels.codes(CONFIG, 1, CONFIG.nCodebooks(), 4, 66), fakePointer(), 1 << 20));
+                    () -> CudaDecoding.decodeToDevice(d, DacSynth.codes(CONFIG, 1, CONFIG.nCodebooks(), 4, 66), fakePointer(), 1 << 20));
         }
     }
 
@@ -157,12 +159,10 @@ class CudaEmbeddingPlanTest {
         PlansLikeCuda() { super(new CpuBackend(1)); }
 
         @Override public String device() { return "cpu planning like cuda"; }
-        @Override public long workspaceBytes(DacModel model, int streams, int stepFrames) {
-            return CudaBackend.workspaceBytesFor(model, streams, stepFrames, Precision.FP32);
-        }
-        @Override public void allocate(MemoryPlan plan) {
-            largestPlan = Math.max(largestPlan, plan.arenaBytes());
-            inner.allocate(plan);
+        @Override public ScratchPolicy scratch() { return CudaSizing.scratch(); }
+        @Override public void allocate(Program program) {
+            largestPlan = Math.max(largestPlan, program.plan().arenaBytes());
+            inner.allocate(program);
         }
     }
 }

@@ -1,10 +1,13 @@
 package io.github.dac4j.cuda;
 
+import io.github.dac4j.weights.DacSynth;
+import io.github.dac4j.testing.Numerics;
 import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
-import io.github.dac4j.core.plan.MemoryPlan;
+import io.github.dac4j.core.program.CodebookSum;
+import io.github.dac4j.core.program.Program;
 import io.github.dac4j.weights.DacConfig;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -32,8 +35,8 @@ class CudaMemoryTest {
     @Test
     void hundredOpenDecodeCloseCyclesReturnToBaseline() throws Exception {
         DacConfig config = DacConfig.small();
-        DacModel model = DacModel.load(TestModels.checkpoint(config, 41));
-        int[][][] codes = TestModels.codes(config, 2, config.nCodebooks(), 20, 42);
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 41));
+        int[][][] codes = DacSynth.codes(config, 2, config.nCodebooks(), 20, 42);
         CUdevice device = new CUdevice();
         CUcontext context = new CUcontext();
         JCudaDriver.setExceptionsEnabled(true);
@@ -44,7 +47,7 @@ class CudaMemoryTest {
         JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
         try {
             JCudaDriver.cuCtxSetCurrent(context);
-            DecoderOptions options = DecoderOptions.defaults().withDevice("cuda").withBatch(2).withChunkFrames(8);
+            DecoderOptions options = DecoderOptions.defaults().withDevice("cuda").withBatch(2).withStepFrames(8);
             try (Decoder d = Decoder.open(model, options)) { d.decode(codes); }   // warm-up: cuDNN loads its kernels once
             JCudaDriver.cuCtxSetCurrent(context);
             long baseline = free();
@@ -66,23 +69,25 @@ class CudaMemoryTest {
     @Test
     void anArenaTooBigFailsClearlyAndTheBackendStaysUsable() throws Exception {
         DacConfig config = DacConfig.tiny();
-        DacModel model = DacModel.load(TestModels.checkpoint(config, 43));
-        int[][][] codes = TestModels.codes(config, 1, config.nCodebooks(), 9, 44);
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 43));
+        int[][][] codes = DacSynth.codes(config, 1, config.nCodebooks(), 9, 44);
         float[] cpu;
-        try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withChunkFrames(4))) {
+        try (Decoder d = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withStepFrames(4))) {
             cpu = d.decode(codes)[0];
         }
         try (CudaBackend gpu = new CudaBackend(Precision.FP32, 0);
-             Decoder d = Decoder.open(model, DecoderOptions.defaults().withChunkFrames(4), gpu)) {
+             Decoder d = Decoder.open(model, DecoderOptions.defaults().withStepFrames(4), gpu)) {
             long arena = gpu.arenaBytes();
             long[] free = new long[1], total = new long[1];
             JCudaDriver.cuMemGetInfo(free, total);
-            MemoryPlan huge = new MemoryPlan(List.of(), total[0] + (1L << 30), 0);
+            int rows = (int) ((total[0] + (1L << 30)) / 4 / 1024 + 1);
+            Program huge = ArenaIO.program(Precision.FP32, true, b -> List.of(new CodebookSum(ArenaIO.table(new float[1024], 1024),
+                    b.int32("codes", 1, 1, 1), b.activations("huge", 1, rows, 1024), 0)));
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> gpu.allocate(huge));
             System.out.println("too big: " + e.getMessage());
             assertTrue(e.getMessage().contains("--chunk-frames") && e.getMessage().contains("--memory-budget"), e.getMessage());
             assertTrue(gpu.arenaBytes() >= arena, "the old arena is back");
-            double err = TestModels.relativeError(d.decode(codes)[0], cpu);
+            double err = Numerics.relativeError(d.decode(codes)[0], cpu);
             assertTrue(err <= Gpu.FP32_TOLERANCE, "after the failed allocation: relative error " + err);
         }
     }

@@ -1,6 +1,6 @@
 package io.github.dac4j.cuda;
 
-import io.github.dac4j.core.Act;
+import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.cpu.CpuBackend;
 import io.github.dac4j.core.model.Conv1d;
 import io.github.dac4j.core.model.ConvTranspose1d;
@@ -8,8 +8,14 @@ import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.model.DecoderBlock;
 import io.github.dac4j.core.model.ResidualUnit;
 import io.github.dac4j.core.model.Snake;
-import io.github.dac4j.core.plan.MemoryPlan;
+import io.github.dac4j.core.program.ArenaBuffer;
+import io.github.dac4j.core.program.Conv;
+import io.github.dac4j.core.program.ConvTranspose;
+import io.github.dac4j.core.program.Program;
+import io.github.dac4j.testing.Numerics;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * No GPU needed: the filter repacking and the descriptor geometry the CUDA backend hands cuDNN, run through a
  * plain-Java model of cuDNN's documented semantics (NHWC tensors, cross-correlation, data gradient as the
  * adjoint), must reproduce the CPU backend's ops. This checks the index work (the NHWC filter layouts, the
- * transposed layer's padding of s + s/2 with nothing to crop); what it cannot check is cuDNN itself.
+ * transposed layer's padding of s + ceil(s/2) with nothing to crop, odd strides included); what it cannot check is
+ * cuDNN itself.
  */
 class CudnnGeometryTest {
     /** Same products, different summation order: float32 rounding only. */
@@ -33,33 +40,34 @@ class CudnnGeometryTest {
     }
 
     private static void checkConv(int cin, int cout, int k, int d, boolean tanh, long seed) {
-        int streams = 2, n = 19, inRow = 3, span = (k - 1) * d, inRows = inRow + n + span + 2;
-        Conv1d conv = new Conv1d("test.conv", TestModels.random(seed, cout * cin * k, 0.3), TestModels.random(seed + 1, cout, 0.1), cout, cin, k, d);
+        int streams = 2, n = 19, span = (k - 1) * d, inRows = n + span + 2;
+        Conv1d conv = new Conv1d("test.conv", Numerics.random(seed, cout * cin * k, 0.3), Numerics.random(seed + 1, cout, 0.1), cout, cin, k, d);
         Snake snake = snake(cin, seed + 2);
-        float[] x = TestModels.random(seed + 3, streams * inRows * cin, 2.0);
+        float[] x = Numerics.random(seed + 3, streams * inRows * cin, 2.0);
         int resRow = 2, resRows = n + 5;
-        float[] res = TestModels.random(seed + 4, streams * resRows * cout, 1.0);
-        MemoryPlan plan = ArenaIO.plan(4, 0, "in", new int[] {streams, inRows, cin}, "res", new int[] {streams, resRows, cout},
-                "out", new int[] {streams, n + 4, cout}, "codes", new int[] {1, 1, 1});
+        float[] res = Numerics.random(seed + 4, streams * resRows * cout, 1.0);
+        Program program = ArenaIO.program(Precision.FP32, false, b -> List.of(new Conv(ArenaIO.window(cin, cout, n, span, span / 2), conv, snake,
+                b.activations("in", streams, inRows, cin), b.activations("out", streams, n + 4, cout), 1,
+                b.activations("res", streams, resRows, cout), resRow, tanh)));
         float[] cpuOut;
         try (CpuBackend cpu = new CpuBackend(1)) {
             cpu.prepare(modelOf(conv, null, snake));
-            cpu.allocate(plan);
-            write(cpu, plan, "in", x, cin);
-            write(cpu, plan, "res", res, cout);
-            cpu.conv(conv, snake, streams, ArenaIO.act(plan, "in"), inRow, ArenaIO.act(plan, "out"), 1, n,
-                    ArenaIO.act(plan, "res"), resRow, tanh);
-            cpuOut = ArenaIO.readAll(cpu, ArenaIO.act(plan, "out"));
+            cpu.allocate(program);
+            ArenaIO.write(cpu, program.buffer("in"), x);
+            ArenaIO.write(cpu, program.buffer("res"), res);
+            ArenaIO.write(cpu, program.buffer("out"), new float[streams * (n + 4) * cout]);
+            cpu.conv((Conv) program.ops().get(0), streams, n);
+            cpuOut = ArenaIO.readAll(cpu, program.buffer("out"));
         }
         // the model of the GPU path: Snake kernel -> cudnnConvolutionForward (geometry, NHWC filter) -> epilogue
-        CudaBackend.Geometry g = CudaBackend.Geometry.forward(conv, n);
+        Cudnn.Geometry g = Cudnn.Geometry.forward(conv, n);
         assertEquals(n + span, g.inW());
-        float[] filter = CudaBackend.filterNhwc(conv);
+        float[] filter = DeviceWeights.filterNhwc(conv);
         float[] expected = new float[streams * (n + 4) * cout];
         for (int b = 0; b < streams; b++) {
             float[] window = new float[g.inW() * cin];
             for (int t = 0; t < g.inW(); t++)
-                for (int c = 0; c < cin; c++) window[t * cin + c] = snake.apply(x[(b * inRows + inRow + t) * cin + c], c);
+                for (int c = 0; c < cin; c++) window[t * cin + c] = snake.apply(x[(b * inRows + t) * cin + c], c);
             float[] y = forward(window, g, filter, cin, cout, k);
             for (int t = 0; t < n; t++)
                 for (int o = 0; o < cout; o++) {
@@ -68,52 +76,54 @@ class CudnnGeometryTest {
                     expected[(b * (n + 4) + 1 + t) * cout + o] = tanh ? (float) Math.tanh(v) : v;
                 }
         }
-        double err = TestModels.relativeError(expected, cpuOut);
+        double err = Numerics.relativeError(expected, cpuOut);
         assertTrue(err <= TOLERANCE, "conv " + cin + "->" + cout + " k" + k + " d" + d + ": relative error " + err);
     }
 
     @Test
-    void transposedConvolutionIsTheDataGradientWithPaddingThreeHalvesStride() {
-        for (int s : new int[] {2, 4, 8}) {
-            int cin = 16, cout = 8, streams = 2, n = 11, inRow = 2, inRows = inRow + n + 2 + 1;
+    void transposedConvolutionIsTheDataGradientWithPaddingStridePlusHalfStride() {
+        for (int s : new int[] {2, 3, 4, 5, 8}) {
+            int cin = 16, cout = 8, streams = 2, n = 11, inRows = n + 2 + 1;
             long seed = 100 + s;
-            ConvTranspose1d conv = new ConvTranspose1d("test.conv_t", TestModels.random(seed, cin * cout * 2 * s, 0.3),
-                    TestModels.random(seed + 1, cout, 0.1), cin, cout, s);
+            ConvTranspose1d conv = new ConvTranspose1d("test.conv_t", Numerics.random(seed, cin * cout * 2 * s, 0.3),
+                    Numerics.random(seed + 1, cout, 0.1), cin, cout, s);
             Snake snake = snake(cin, seed + 2);
-            float[] x = TestModels.random(seed + 3, streams * inRows * cin, 2.0);
+            float[] x = Numerics.random(seed + 3, streams * inRows * cin, 2.0);
             int outRows = n * s + 3;
-            MemoryPlan plan = ArenaIO.plan(4, 0, "in", new int[] {streams, inRows, cin}, "out", new int[] {streams, outRows, cout},
-                    "codes", new int[] {1, 1, 1});
+            Program program = ArenaIO.program(Precision.FP32, false, b -> List.of(new ConvTranspose(
+                    io.github.dac4j.core.program.Stage.upsample(io.github.dac4j.core.program.Stage.source("test.input", cin, n), "test", cout, s, conv.padding()),
+                    conv, snake, b.activations("in", streams, inRows, cin), b.activations("out", streams, outRows, cout), 2)));
             float[] cpuOut;
             try (CpuBackend cpu = new CpuBackend(1)) {
                 cpu.prepare(modelOf(new Conv1d("test.conv1", new float[cin], new float[1], 1, cin, 1, 1), conv, snake));
-                cpu.allocate(plan);
-                write(cpu, plan, "in", x, cin);
-                cpu.convTranspose(conv, snake, streams, ArenaIO.act(plan, "in"), inRow, ArenaIO.act(plan, "out"), 2, n);
-                cpuOut = ArenaIO.readAll(cpu, ArenaIO.act(plan, "out"));
+                cpu.allocate(program);
+                ArenaIO.write(cpu, program.buffer("in"), x);
+                ArenaIO.write(cpu, program.buffer("out"), new float[streams * outRows * cout]);
+                cpu.convTranspose((ConvTranspose) program.ops().get(0), streams, n);
+                cpuOut = ArenaIO.readAll(cpu, program.buffer("out"));
             }
-            CudaBackend.Geometry g = CudaBackend.Geometry.transposed(conv, n);
+            Cudnn.Geometry g = Cudnn.Geometry.transposed(conv, n);
             assertEquals(n + 2, g.inW());
             assertEquals(n * s, g.outW());
             // cuDNN's own shape rule for the forward convolution dx -> dy must give the window length back
             assertEquals(g.inW(), (g.outW() + 2 * g.padW() - 2 * s) / g.strideW() + 1);
-            float[] filter = CudaBackend.filterNhwc(conv);
+            float[] filter = DeviceWeights.filterNhwc(conv);
             float[] expected = new float[streams * outRows * cout];
             for (int b = 0; b < streams; b++) {
                 float[] dy = new float[g.inW() * cin];
                 for (int t = 0; t < g.inW(); t++)
-                    for (int c = 0; c < cin; c++) dy[t * cin + c] = snake.apply(x[(b * inRows + inRow + t) * cin + c], c);
+                    for (int c = 0; c < cin; c++) dy[t * cin + c] = snake.apply(x[(b * inRows + t) * cin + c], c);
                 float[] dx = backwardData(dy, g, filter, cin, cout, 2 * s);
                 for (int t = 0; t < g.outW(); t++)
                     for (int o = 0; o < cout; o++) expected[(b * outRows + 2 + t) * cout + o] = conv.bias()[o] + dx[t * cout + o];
             }
-            double err = TestModels.relativeError(expected, cpuOut);
+            double err = Numerics.relativeError(expected, cpuOut);
             assertTrue(err <= TOLERANCE, "stride " + s + ": relative error " + err);
         }
     }
 
     /** cuDNN forward, cross-correlation, NHWC, H = 1: y[t, o] = sum_{j, c} f[o, j, c] * x[t*stride + j*dil - pad, c]. */
-    static float[] forward(float[] x, CudaBackend.Geometry g, float[] f, int cin, int cout, int k) {
+    static float[] forward(float[] x, Cudnn.Geometry g, float[] f, int cin, int cout, int k) {
         float[] y = new float[g.outW() * cout];
         for (int t = 0; t < g.outW(); t++)
             for (int o = 0; o < cout; o++) {
@@ -132,7 +142,7 @@ class CudnnGeometryTest {
      * cuDNN backward data: the adjoint of the forward convolution dx -> dy whose filter is [K = cin, C = cout]:
      * dx[u, c] = sum over (i, m) with i*stride + m*dil - pad = u of f[kk, m, c] * dy[i, kk].
      */
-    static float[] backwardData(float[] dy, CudaBackend.Geometry g, float[] f, int cin, int cout, int k) {
+    static float[] backwardData(float[] dy, Cudnn.Geometry g, float[] f, int cin, int cout, int k) {
         double[] dx = new double[g.outW() * cout];
         for (int i = 0; i < g.inW(); i++)
             for (int m = 0; m < k; m++) {
@@ -147,7 +157,7 @@ class CudnnGeometryTest {
     }
 
     static Snake snake(int channels, long seed) {
-        float[] alpha = TestModels.random(seed, channels, 0.5);
+        float[] alpha = Numerics.random(seed, channels, 0.5);
         float[] inverse = new float[channels];
         for (int c = 0; c < channels; c++) {
             alpha[c] += 1.0f;
@@ -160,12 +170,5 @@ class CudnnGeometryTest {
     static DacModel modelOf(Conv1d conv, ConvTranspose1d convT, Snake snake) {
         DecoderBlock[] blocks = convT == null ? new DecoderBlock[0] : new DecoderBlock[] {new DecoderBlock(snake, convT, new ResidualUnit[0])};
         return new DacModel(null, ArenaIO.table(new float[conv.inChannels()], conv.inChannels()), conv, blocks, snake, conv);
-    }
-
-    /** Fills a whole CPU-arena buffer through the backend's codebook gather. */
-    static void write(CpuBackend cpu, MemoryPlan plan, String name, float[] data, int channels) {
-        Act a = ArenaIO.act(plan, name);
-        cpu.codebookSum(ArenaIO.table(data, channels), 1, ArenaIO.identityCodes(a.streams(), a.rows()), 1, a.streams() * a.rows(),
-                ArenaIO.act(plan, "codes"), new Act(name, a.offset(), 1, a.streams() * a.rows(), channels), 0);
     }
 }

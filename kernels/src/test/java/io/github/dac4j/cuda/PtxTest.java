@@ -1,22 +1,45 @@
 package io.github.dac4j.cuda;
 
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The committed PTX loads on CUDA 12 drivers and has every kernel the Java code launches. No GPU needed. */
+/**
+ * The committed PTX loads on CUDA 12 drivers, and every typed launch method of {@link PtxKernels} passes exactly the
+ * parameters its entries declare, in number and width (a 32-bit int where the kernel reads 64 bits would read garbage
+ * on the GPU). No GPU needed.
+ */
 class PtxTest {
     private static String ptx() {
-        byte[] z = Kernels.ptx();
-        assertEquals(0, z[z.length - 1], "NUL-terminated for cuModuleLoadData");
+        byte[] z = PtxKernels.ptx();
+        assertEquals(0, z[z.length - 1], "NUL-terminated for the driver");
         return new String(z, 0, z.length - 1, StandardCharsets.US_ASCII);
+    }
+
+    /** Each entry's parameter widths in order, from {@code .param .u64 name_param_0, ...}. */
+    static Map<String, List<String>> entries(String ptx) {
+        Map<String, List<String>> entries = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(([^)]*)\\)").matcher(ptx);
+        while (m.find()) {
+            List<String> params = new ArrayList<>();
+            Matcher p = Pattern.compile("\\.param\\s+\\.(\\w+)").matcher(m.group(2));
+            while (p.find()) params.add(p.group(1));
+            entries.put(m.group(1), params);
+        }
+        return entries;
     }
 
     @Test
@@ -33,11 +56,26 @@ class PtxTest {
     }
 
     @Test
-    void everyLaunchedKernelIsAnEntry() {
-        Set<String> entries = new LinkedHashSet<>();
-        Matcher m = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(").matcher(ptx());
-        while (m.find()) entries.add(m.group(1));
-        for (String name : Kernels.NAMES) assertTrue(entries.contains(name), name + " is not an .entry of the PTX; entries: " + entries);
+    void everyLaunchMethodMatchesItsEntriesParameterByParameter() {
+        Map<String, List<String>> entries = entries(ptx());
+        int checked = 0;
+        for (Method m : PtxKernels.class.getDeclaredMethods()) {
+            PtxKernels.Entry entry = m.getAnnotation(PtxKernels.Entry.class);
+            if (entry == null) continue;
+            Class<?>[] types = m.getParameterTypes();
+            assertEquals(CUstream.class, types[0], m.getName() + ": the stream comes first");
+            List<String> widths = new ArrayList<>();
+            for (int i = 1; i < types.length; i++) {
+                Class<?> t = types[i];
+                widths.add(t == CUdeviceptr.class || t == long.class ? "u64" : t == int.class ? "u32" : "unsupported " + t.getSimpleName());
+            }
+            for (String name : entry.value()) {
+                assertTrue(entries.containsKey(name), name + " (launched by " + m.getName() + ") is not an .entry of the PTX: " + entries.keySet());
+                assertEquals(entries.get(name), widths, m.getName() + " passes " + widths + " to " + name + ", which declares " + entries.get(name));
+                checked++;
+            }
+        }
+        assertTrue(checked >= 7, "only " + checked + " entries are launched");
     }
 
     @Test
@@ -45,7 +83,7 @@ class PtxTest {
         // the fp32 path must be accurate to ~1e-6: sin/cos/ex2/tanh .approx would not be
         String ptx = ptx();
         for (String op : new String[] {"sin.approx", "cos.approx", "ex2.approx", "tanh.approx", "div.approx", "div.full"}) {
-            assertTrue(!ptx.contains(op), "PTX uses " + op);
+            assertFalse(ptx.contains(op), "PTX uses " + op);
         }
     }
 }

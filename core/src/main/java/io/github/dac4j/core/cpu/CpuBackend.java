@@ -1,6 +1,5 @@
 package io.github.dac4j.core.cpu;
 
-import io.github.dac4j.core.Act;
 import io.github.dac4j.core.Backend;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.Conv1d;
@@ -10,7 +9,11 @@ import io.github.dac4j.core.model.DecoderBlock;
 import io.github.dac4j.core.model.Quantizer;
 import io.github.dac4j.core.model.ResidualUnit;
 import io.github.dac4j.core.model.Snake;
-import io.github.dac4j.core.plan.MemoryPlan;
+import io.github.dac4j.core.program.ArenaBuffer;
+import io.github.dac4j.core.program.CodebookSum;
+import io.github.dac4j.core.program.Conv;
+import io.github.dac4j.core.program.ConvTranspose;
+import io.github.dac4j.core.program.Program;
 
 import java.util.Arrays;
 import java.util.function.Supplier;
@@ -57,8 +60,6 @@ public final class CpuBackend implements Backend {
                 + kernels[0].name() + " kernels";
     }
 
-    @Override public long workspaceBytes(DacModel model, int streams, int stepFrames) { return 0; }
-
     /** Packs the weights, or reuses the packing another CPU backend made of the same model (see {@link PackedWeights}). */
     @Override public void prepare(DacModel model) {
         int maxIn = model.conv1().inChannels(), maxSpan = Math.max(model.conv1().span(), model.conv2().span());
@@ -81,17 +82,17 @@ public final class CpuBackend implements Backend {
     /** Bytes of the prepared weights; shared with every other CPU backend prepared with the same model. */
     @Override public long weightBytes() { return weights == null ? 0 : weights.bytes(); }
 
-    @Override public void allocate(MemoryPlan plan) {
-        long floats = (plan.arenaBytes() + 3) / 4;
+    @Override public void allocate(Program program) {
+        long bytes = program.plan().arenaBytes(), floats = (bytes + 3) / 4;
         if (floats > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("arena of " + plan.arenaBytes() + " bytes is larger than a Java array; use a smaller step");
+            throw new IllegalArgumentException("arena of " + bytes + " bytes is larger than a Java array; use a smaller step");
         }
         if (arena.length < floats) arena = new float[(int) floats];
     }
 
     @Override public long arenaBytes() { return 4L * arena.length; }
 
-    private static int base(Act a, int b, int row) { return (int) a.index(4, b, row, 0); }
+    private static int base(ArenaBuffer a, int b, int row) { return (int) a.index(4, b, row, 0); }
 
     /**
      * Output rows per task: as many as keep the tile's input under {@link #TILE_FLOATS}, but no more than gives
@@ -104,8 +105,10 @@ public final class CpuBackend implements Backend {
         return Math.max(8, Math.min(fit, share));
     }
 
-    @Override public void codebookSum(Quantizer q, int streams, int[] codes, int codebooks, int n, Act staging, Act out, int outRow) {
-        int latent = q.latent();
+    @Override public void codebookSum(CodebookSum op, int streams, int[] codes, int codebooks, int n) {
+        Quantizer q = op.quantizer();
+        ArenaBuffer out = op.out();
+        int outRow = op.outRow(), latent = q.latent();
         float[][] tables = q.tables();
         workers.forEach(streams * n, (worker, task) -> {
             int b = task / n, t = task % n;
@@ -120,8 +123,12 @@ public final class CpuBackend implements Backend {
     }
 
     // conv: x:[rows n + span, cin] -> [n, cout]
-    @Override public void conv(Conv1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n,
-                               Act residual, int residualRow, boolean tanh) {
+    @Override public void conv(Conv op, int streams, int n) {
+        Conv1d conv = op.conv();
+        Snake prologue = op.prologue();
+        ArenaBuffer in = op.in(), out = op.out(), residual = op.residual();
+        int inRow = 0, outRow = op.outRow(), residualRow = op.residualRow();
+        boolean tanh = op.tanh();
         int cin = conv.inChannels(), cout = conv.outChannels(), k = conv.kernel(), d = conv.dilation(), span = conv.span();
         float[] w = weights.of(conv);
         int tile = tileRows(n, streams, cin, span);
@@ -142,7 +149,11 @@ public final class CpuBackend implements Backend {
     }
 
     // convTranspose: x:[n + 2, cin] -> [n * s, cout], phase r of output row q*s + r a 2-tap conv
-    @Override public void convTranspose(ConvTranspose1d conv, Snake prologue, int streams, Act in, int inRow, Act out, int outRow, int n) {
+    @Override public void convTranspose(ConvTranspose op, int streams, int n) {
+        ConvTranspose1d conv = op.conv();
+        Snake prologue = op.prologue();
+        ArenaBuffer in = op.in(), out = op.out();
+        int inRow = 0, outRow = op.outRow();
         int cin = conv.inChannels(), cout = conv.outChannels(), s = conv.stride(), pad = conv.padding();
         float[] w = weights.of(conv);
         int phaseLength = w.length / s;
@@ -164,19 +175,19 @@ public final class CpuBackend implements Backend {
             }
         });
     }
-    @Override public void copyRows(int streams, Act src, int srcRow, Act dst, int dstRow, int rows) {
+    @Override public void copyRows(int streams, ArenaBuffer src, int srcRow, ArenaBuffer dst, int dstRow, int rows) {
         if (rows == 0) return;
         for (int b = 0; b < streams; b++) {
             System.arraycopy(arena, base(src, b, srcRow), arena, base(dst, b, dstRow), rows * src.channels());
         }
     }
 
-    @Override public void zeroRows(Act dst, int stream, int fromRow, int rows) {
+    @Override public void zeroRows(ArenaBuffer dst, int stream, int fromRow, int rows) {
         int from = base(dst, stream, fromRow);
         Arrays.fill(arena, from, from + rows * dst.channels(), 0f);
     }
 
-    @Override public void read(Act src, int stream, int fromRow, int rows, float[] dst, int dstOffset) {
+    @Override public void read(ArenaBuffer src, int stream, int fromRow, int rows, float[] dst, int dstOffset) {
         System.arraycopy(arena, base(src, stream, fromRow), dst, dstOffset, rows * src.channels());
     }
 

@@ -54,7 +54,7 @@ class PackedWeightsTest {
     @Test
     void decodersOnSeveralThreadsShareWeightsAndStayExact() throws Exception {
         DacModel model = DacModel.load(DacSynth.checkpoint(CONFIG, 63));
-        DecoderOptions options = DecoderOptions.defaults().withDevice("cpu").withChunkFrames(5);
+        DecoderOptions options = DecoderOptions.defaults().withDevice("cpu").withStepFrames(5);
         int threads = 4;
         List<int[][][]> inputs = new ArrayList<>();
         List<float[][]> expected = new ArrayList<>();

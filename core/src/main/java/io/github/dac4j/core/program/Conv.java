@@ -1,0 +1,49 @@
+package io.github.dac4j.core.program;
+
+import io.github.dac4j.core.Backend;
+import io.github.dac4j.core.model.Conv1d;
+import io.github.dac4j.core.model.Snake;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A valid convolution over a stage's window: for {@code n} output rows it reads input rows
+ * {@code [0, n + span)} of {@code in} and writes rows {@code [outRow, outRow + n)} of {@code out}:
+ * {@code out[b, outRow + t, o] = act(bias[o] + sum_{j, c} W[o, c, j] * pre(in[b, t + j*d, c]) + residual[b, residualRow + t, o])}
+ * with {@code pre} = the Snake {@code prologue} (identity when null), the residual term only when {@code residual} is
+ * not null, and {@code act} = tanh when {@code tanh}, else identity. {@code x:[n + span, cin] -> [n, cout]}.
+ *
+ * @param stage       the stage whose outputs it computes ({@link Step#neededOutputRows} gives n)
+ * @param conv        the layer's weights
+ * @param prologue    Snake applied to the input, or null
+ * @param in          the window
+ * @param out         the output buffer
+ * @param outRow      first row written
+ * @param residual    added to the result, or null
+ * @param residualRow row of {@code residual} that goes with output row 0
+ * @param tanh        apply tanh last
+ */
+public record Conv(Stage stage, Conv1d conv, Snake prologue, ArenaBuffer in, ArenaBuffer out, int outRow,
+                   ArenaBuffer residual, int residualRow, boolean tanh) implements Op {
+
+    /** A convolution without residual or tanh. */
+    public static Conv of(Stage stage, Conv1d conv, Snake prologue, ArenaBuffer in, ArenaBuffer out, int outRow) {
+        return new Conv(stage, conv, prologue, in, out, outRow, null, 0, false);
+    }
+
+    @Override public String label() { return "conv " + conv.name(); }
+
+    @Override public List<ArenaBuffer> reads() {
+        List<ArenaBuffer> r = new ArrayList<>(List.of(in));
+        if (residual != null) r.add(residual);
+        return r;
+    }
+
+    @Override public List<ArenaBuffer> writes() { return List.of(out); }
+
+    @Override public void run(Backend backend, Step step) {
+        int n = step.neededOutputRows(stage);
+        if (n > 0) backend.conv(this, step.streams(), n);
+    }
+}
