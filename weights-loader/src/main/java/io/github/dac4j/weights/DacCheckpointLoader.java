@@ -72,9 +72,6 @@ final class DacCheckpointLoader {
                 int kernel = dim(t, 2);
                 if (kernel % 2 != 0) throw new WeightsException(file, t.name(), "kernel " + kernel + " is not twice a stride");
                 strides[b] = kernel / 2;
-                if (strides[b] % 2 != 0) {
-                    throw new WeightsException(file, t.name(), "stride " + strides[b] + " in block " + b + ": odd strides are not supported");
-                }
             }
             if (width % (1 << blocks) != 0) throw new WeightsException(file, conv1.name(), "width " + width + " does not halve " + blocks + " times");
             DacConfig config = new DacConfig(latent, width, strides, codebooks, size, dim, 44_100);
