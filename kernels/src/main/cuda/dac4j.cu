@@ -32,7 +32,7 @@ DEVICE float dac4j_fabsf(float a) { return __builtin_fabsf(a); }
 DEVICE double dac4j_rint(double a) { return __builtin_rint(a); }
 DEVICE double dac4j_fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
 
-// cvt.f32.f16 is exact; cvt.rn.f16.f32 rounds to nearest even, as the host-side conversion in Half.java does.
+// cvt.f32.f16 is exact; cvt.rn.f16.f32 rounds to nearest even, as the host-side conversion in weights-loader Halves.java does.
 DEVICE float h2f(half_bits h) {
     float f;
     asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));

@@ -1,5 +1,6 @@
 package io.github.dac4j.core;
 
+import io.github.dac4j.testing.Numerics;
 import io.github.dac4j.weights.DacSynth;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.weights.DacCheckpoint;
@@ -30,7 +31,7 @@ class DecoderTest {
                 float[][] out = d.decode(codes);
                 ReferenceDecoder ref = new ReferenceDecoder(ckpt);
                 for (int b = 0; b < 2; b++) {
-                    double err = ReferenceDecoder.relativeError(out[b], ref.decode(codes[b]));
+                    double err = Numerics.relativeError(out[b], ref.decode(codes[b]));
                     assertTrue(err <= FP32_TOLERANCE, config + " stream " + b + ": relative error " + err);
                 }
             }
@@ -43,7 +44,7 @@ class DecoderTest {
         DacCheckpoint ckpt = DacSynth.checkpoint(config, 3);
         int[][][] codes = DacSynth.codes(config, 1, 2, 9, 5);
         try (Decoder d = Decoder.open(DacModel.load(ckpt), cpu())) {
-            double err = ReferenceDecoder.relativeError(d.decode(codes)[0], new ReferenceDecoder(ckpt).decode(codes[0]));
+            double err = Numerics.relativeError(d.decode(codes)[0], new ReferenceDecoder(ckpt).decode(codes[0]));
             assertTrue(err <= FP32_TOLERANCE, "relative error " + err);
         }
     }
@@ -116,7 +117,7 @@ class DecoderTest {
         }
     }
 
-    /** The 44.1 kHz graph: 10 frames of look-ahead (DAC-DECODER.md), and streaming exact at full width. */
+    /** The 44.1 kHz graph: 10 frames of look-ahead (docs/MODEL.md), and streaming exact at full width. */
     @Test
     void dac44khzShapedModel() throws Exception {
         DacConfig config = DacConfig.dac44khz();

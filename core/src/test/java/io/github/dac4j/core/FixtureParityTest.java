@@ -2,6 +2,7 @@ package io.github.dac4j.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.dac4j.testing.Numerics;
 import io.github.dac4j.weights.DacCheckpoint;
 import io.github.dac4j.weights.DacConfig;
 import io.github.dac4j.weights.Npy;
@@ -56,13 +57,7 @@ class FixtureParityTest {
             assertEquals(samples, d.samples(codes[0][0].length), "samples of " + codes[0][0].length + " frames");
             for (int b = 0; b < streams; b++) {
                 assertEquals(samples, out[b].length);
-                double num = 0, den = 0;
-                for (int i = 0; i < samples; i++) {
-                    double ref = expected.floats()[b * samples + i], diff = out[b][i] - ref;
-                    num += diff * diff;
-                    den += ref * ref;
-                }
-                double err = Math.sqrt(num / den);
+                double err = Numerics.relativeError(out[b], java.util.Arrays.copyOfRange(expected.floats(), b * samples, (b + 1) * samples));
                 assertTrue(err <= TOLERANCE, c.get("weights").asText() + " stream " + b + ": relative error " + err);
             }
         }

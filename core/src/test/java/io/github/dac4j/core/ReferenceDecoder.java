@@ -7,7 +7,7 @@ import io.github.dac4j.weights.Tensor;
 import java.util.Map;
 
 /**
- * The decoder written plainly from DAC-DECODER.md in float64, channel-major, PyTorch semantics (padded
+ * The decoder written plainly from docs/MODEL.md in float64, channel-major, PyTorch semantics (padded
  * convolutions, ConvTranspose1d then crop), from the checkpoint's raw tensors: an independent check of the
  * folded quantizer, the streaming stages and the backends.
  */
@@ -99,15 +99,4 @@ final class ReferenceDecoder {
         return y;
     }
 
-    /** ||a - ref|| / ||ref||; NaN anywhere gives NaN (which fails every tolerance check). */
-    static double relativeError(float[] a, double[] ref) {
-        if (a.length != ref.length) throw new AssertionError("length " + a.length + " vs " + ref.length);
-        double num = 0, den = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = a[i] - ref[i];
-            num += d * d;
-            den += ref[i] * ref[i];
-        }
-        return Math.sqrt(num / den);
-    }
 }

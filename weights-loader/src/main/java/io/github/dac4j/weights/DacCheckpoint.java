@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A DAC checkpoint's decode path, loaded from safetensors in any layout DAC-DECODER.md lists, with weight norm
+ * A DAC checkpoint's decode path, loaded from safetensors in any layout docs/MODEL.md lists, with weight norm
  * folded ({@code W = g v / ||v||}, per output channel for Conv1d, per input channel for ConvTranspose1d) and
  * tensors renamed to the HF names ({@code decoder.block.0.conv_t1.weight}). Encoder and {@code in_proj} tensors
  * are ignored. Every decode-path tensor is checked against the configuration inferred from the shapes.

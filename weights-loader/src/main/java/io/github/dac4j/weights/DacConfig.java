@@ -3,7 +3,7 @@ package io.github.dac4j.weights;
 import java.util.Arrays;
 
 /**
- * A DAC decoder's configuration, as inferred from a checkpoint's shapes (see DAC-DECODER.md).
+ * A DAC decoder's configuration, as inferred from a checkpoint's shapes (see docs/MODEL.md).
  *
  * @param latentDim     rows of each codebook's out_proj: the latent width (1024 for 44.1 kHz)
  * @param decoderDim    rows of decoder.conv1: the width of the first stage (1536)

@@ -1,6 +1,6 @@
 package io.github.dac4j.weights;
 
-/** How a checkpoint stores its convolution weights and names its tensors (DAC-DECODER.md). */
+/** How a checkpoint stores its convolution weights and names its tensors (docs/MODEL.md). */
 public enum Layout {
     /** Plain {@code .weight}: weight norm already folded (what the HF conversion writes). */
     FOLDED("folded .weight"),

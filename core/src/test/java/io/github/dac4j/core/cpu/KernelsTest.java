@@ -1,5 +1,6 @@
 package io.github.dac4j.core.cpu;
 
+import io.github.dac4j.testing.Numerics;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -43,17 +44,6 @@ class KernelsTest {
         return a;
     }
 
-    private static double relativeError(float[] out, float[] ref) {
-        double num = 0, den = 0;
-        for (int i = 0; i < ref.length; i++) {
-            double d = (double) out[i] - ref[i];
-            num += d * d;
-            den += (double) ref[i] * ref[i];
-        }
-        double e = Math.sqrt(num / den);
-        assertTrue(!Double.isNaN(e), "NaN in the output");
-        return e;
-    }
 
     /** One case: k taps of dilation d, cin -> cout, n rows, with extra room in the row strides. */
     private void checkConv(Kernels fast, int k, int d, int cin, int cout, int n, boolean residual, boolean tanh, boolean snake) {
@@ -74,14 +64,14 @@ class KernelsTest {
             int rows = x.length / xStride;
             ref.snake(x, 0, xr, 0, rows, xStride, alpha, inverse);
             fast.snake(x, 0, xf, 0, rows, xStride, alpha, inverse);
-            assertTrue(relativeError(xf, xr) <= TOLERANCE, "snake");
+            assertTrue(Numerics.relativeError(xf, xr) <= TOLERANCE, "snake");
         }
         float[] yr = random(yOff + n * yStride, 1.0), yf = yr.clone();
         int wOff = 7;
         float[] pr = shift(ref.pack(wkco, bias, k, cin, cout), wOff), pf = shift(fast.pack(wkco, bias, k, cin, cout), wOff);
         ref.conv(xr, xOff, xStride, d * xStride, k, cin, cout, pr, wOff, yr, yOff, yStride, res, 3, cout, tanh, n);
         fast.conv(xf, xOff, xStride, d * xStride, k, cin, cout, pf, wOff, yf, yOff, yStride, res, 3, cout, tanh, n);
-        double e = relativeError(yf, yr);
+        double e = Numerics.relativeError(yf, yr);
         assertTrue(e <= TOLERANCE, fast.name() + " k" + k + " d" + d + " " + cin + "->" + cout + " n" + n + ": error " + e);
         // the padding between rows is left alone
         for (int t = 0; t < n; t++) for (int o = cout; o < yStride; o++) assertEquals(yr[yOff + t * yStride + o], yf[yOff + t * yStride + o]);

@@ -92,7 +92,7 @@ class ProgramPropertyTest {
         }
     }
 
-    /** The look-ahead, from the graph: 10 frames for the 44.1 kHz model, as DAC-DECODER.md derives. */
+    /** The look-ahead, from the graph: 10 frames for the 44.1 kHz model, as docs/MODEL.md derives. */
     @Test
     void lookaheadOfThePublishedShapes() throws Exception {
         assertEquals(10, Program.decoderLookaheadFrames(DacModel.load(DacSynth.checkpoint(DacConfig.dac44khz(), 1))));
