@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +50,10 @@ class CudaMemoryTest {
         try {
             JCudaDriver.cuCtxSetCurrent(context);
             DecoderOptions options = DecoderOptions.defaults().withDevice("cuda").withBatch(2).withStepFrames(8);
-            try (Decoder d = Decoder.open(model, options)) { d.decode(codes); }   // warm-up: cuDNN loads its kernels once
+            // warm-up of both precisions: cuDNN loads each precision's kernels once, lazily; unwarmed fp32 would look like a leak
+            for (Precision p : Precision.values()) {
+                try (Decoder d = Decoder.open(model, options.withPrecision(p))) { d.decode(codes); }
+            }
             JCudaDriver.cuCtxSetCurrent(context);
             long baseline = free();
             for (int i = 0; i < 100; i++) {
@@ -61,6 +66,43 @@ class CudaMemoryTest {
             System.out.printf("free device memory: baseline %d, after 100 cycles %d (difference %d bytes)%n", baseline, after, baseline - after);
             // a leak of one arena or one weight set per cycle would be > 100 x 100 KiB
             assertTrue(after >= baseline - (4L << 20), "device memory leaked: " + (baseline - after) + " bytes over 100 cycles");
+        } finally {
+            JCudaDriver.cuDevicePrimaryCtxRelease(device);
+        }
+    }
+
+    /**
+     * Serving several decoders on one GPU: backends on one context and model hold one device copy of the weights,
+     * freed with the last of them. Prints the figure.
+     */
+    @Test
+    void decodersOnOneContextShareOneCopyOfTheWeights() throws Exception {
+        DacConfig config = DacConfig.small();
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 45));
+        int[][][] codes = DacSynth.codes(config, 1, config.nCodebooks(), 12, 46);
+        DecoderOptions options = DecoderOptions.defaults().withDevice("cuda").withPrecision(Precision.FP16).withStepFrames(8);
+        CUdevice device = new CUdevice();
+        CUcontext context = new CUcontext();
+        JCudaDriver.cuInit(0);
+        JCudaDriver.cuDeviceGet(device, 0);
+        JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
+        try {
+            float[] alone;
+            try (Decoder d = Decoder.open(model, options)) { alone = d.decode(codes)[0]; }
+            JCudaDriver.cuCtxSetCurrent(context);
+            long before = free();
+            try (Decoder a = Decoder.open(model, options); Decoder b = Decoder.open(model, options); Decoder c = Decoder.open(model, options)) {
+                CudaBackend first = (CudaBackend) a.backend();
+                assertEquals(3, first.weightSharers(), "three backends, one copy");
+                JCudaDriver.cuCtxSetCurrent(context);
+                long used = before - free();
+                System.out.printf("weights sharing: 3 decoders hold %d bytes of device memory, one copy of the weights is %d bytes%n",
+                        used, first.weightBytes());
+                assertTrue(used < 2 * first.weightBytes() + 3 * (a.plan().arenaBytes() + (64L << 20)), "used " + used);
+                for (Decoder d : new Decoder[] {a, b, c}) assertArrayEquals(alone, d.decode(codes)[0], "same samples on a shared copy");
+                b.close();
+                assertEquals(2, first.weightSharers());
+            }
         } finally {
             JCudaDriver.cuDevicePrimaryCtxRelease(device);
         }
