@@ -98,8 +98,8 @@ public final class CpuBackend implements Backend {
      * Output rows per task: as many as keep the tile's input under {@link #TILE_FLOATS}, but no more than gives
      * every worker two tasks; a multiple of 8 (the kernels' row block). The tiling never changes a result.
      */
-    private int tileRows(int n, int streams, int cin, int span) {
-        int fit = Math.max(8, (TILE_FLOATS / cin - span) & ~7);
+    private int tileRows(int n, int streams, int cin, int span, int stride) {
+        int fit = Math.max(8, ((TILE_FLOATS / cin - span) / stride) & ~7);
         int perStream = (2 * workers.threads() + streams - 1) / streams;
         int share = ((n + perStream - 1) / perStream + 7) & ~7;
         return Math.max(8, Math.min(fit, share));
@@ -122,7 +122,7 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    // conv: x:[rows n + span, cin] -> [n, cout]
+    // conv: x:[(n - 1) * stride + span + 1, cin] -> [n, cout]
     @Override public void conv(Conv op, int streams, int n) {
         Conv1d conv = op.conv();
         Snake prologue = op.prologue();
@@ -130,20 +130,21 @@ public final class CpuBackend implements Backend {
         int inRow = 0, outRow = op.outRow(), residualRow = op.residualRow();
         boolean tanh = op.tanh();
         int cin = conv.inChannels(), cout = conv.outChannels(), k = conv.kernel(), d = conv.dilation(), span = conv.span();
+        int stride = conv.stride();
         float[] w = weights.of(conv);
-        int tile = tileRows(n, streams, cin, span);
+        int tile = tileRows(n, streams, cin, span, stride);
         int tiles = (n + tile - 1) / tile;
         workers.forEach(streams * tiles, (worker, task) -> {
             int b = task / tiles, t0 = (task % tiles) * tile, rows = Math.min(n, t0 + tile) - t0;
             float[] x = arena;
-            int xOff = base(in, b, inRow + t0);
+            int xOff = base(in, b, inRow + t0 * stride);
             if (prologue != null) {
                 x = scratch[worker];
-                kernels[worker].snake(arena, xOff, x, 0, rows + span, cin, prologue.alpha(), prologue.inverse());
+                kernels[worker].snake(arena, xOff, x, 0, (rows - 1) * stride + span + 1, cin, prologue.alpha(), prologue.inverse());
                 xOff = 0;
             }
             int res = residual == null ? 0 : base(residual, b, residualRow + t0);
-            kernels[worker].conv(x, xOff, cin, d * cin, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
+            kernels[worker].conv(x, xOff, stride * cin, d * cin, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
                     residual == null ? null : arena, res, cout, tanh, rows);
         });
     }
@@ -157,7 +158,7 @@ public final class CpuBackend implements Backend {
         int cin = conv.inChannels(), cout = conv.outChannels(), s = conv.stride(), pad = conv.padding();
         float[] w = weights.of(conv);
         int phaseLength = w.length / s;
-        int tile = tileRows(n, streams, cin, 2);
+        int tile = tileRows(n, streams, cin, 2, 1);
         int tiles = (n + tile - 1) / tile;
         workers.forEach(streams * tiles, (worker, task) -> {
             int b = task / tiles, q0 = (task % tiles) * tile, rows = Math.min(n, q0 + tile) - q0;
