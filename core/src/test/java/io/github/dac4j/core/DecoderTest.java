@@ -77,7 +77,7 @@ class DecoderTest {
     /** Pushes codes[k][*] in pushes of pattern[0] frames (random 1..20 if the pattern is empty). */
     static float[] streamInPushes(Decoder d, int[][] codes, int[] pattern, SplittableRandom rnd) {
         int frames = codes[0].length;
-        float[] out = new float[frames * d.config().hop()];
+        float[] out = new float[(int) d.samples(frames)];
         int at = 0;
         try (DecoderStream s = d.stream(1)) {
             for (int t = 0; t < frames; ) {
@@ -131,6 +131,28 @@ class DecoderTest {
         }
         try (Decoder d = Decoder.open(model, cpu().withStepFrames(4))) {
             assertArrayEquals(whole, streamInPushes(d, codes[0], new int[] {5}, new SplittableRandom(1)));
+        }
+    }
+
+    /**
+     * The 24 kHz graph (strides 8, 5, 4, 2, 32 codebooks): 320 T - 8 samples, 11 frames of look-ahead, streaming exact
+     * at full width, with all 32 codebooks and with the first 4.
+     */
+    @Test
+    void dac24khzShapedModel() throws Exception {
+        DacConfig config = new DacConfig(1024, 1536, new int[] {8, 5, 4, 2}, 32, 1024, 8, 24_000);
+        DacModel model = DacModel.load(DacSynth.checkpoint(config, 24));
+        for (int codebooks : new int[] {32, 4}) {
+            int[][][] codes = DacSynth.codes(config, 1, codebooks, 13, 9);
+            float[] whole;
+            try (Decoder d = Decoder.open(model, cpu().withStepFrames(0))) {
+                assertEquals(11, d.lookaheadFrames());
+                whole = d.decode(codes)[0];
+                assertEquals(320 * 13 - 8, whole.length);
+            }
+            try (Decoder d = Decoder.open(model, cpu().withStepFrames(3))) {
+                assertArrayEquals(whole, streamInPushes(d, codes[0], new int[] {2}, new SplittableRandom(1)), codebooks + " codebooks");
+            }
         }
     }
 
