@@ -153,13 +153,40 @@ public final class CudaBackend implements Backend {
     /** Device copies of the weights this backend shares with other backends on its context (1 when it is alone). */
     public int weightSharers() { return weights == null ? 0 : weights.users(); }
 
-    /** Sizes the arena to the program's plan (the old arena stays when that fails) and finds each op's scratch. */
+    /**
+     * Sizes the arena to the program's plan (the old arena stays when that fails), finds each op's scratch, and makes
+     * each convolution's cuDNN descriptors and algorithm choice for a full step now, so that a shape cuDNN refuses
+     * fails when the decoder opens rather than mid-decode (shorter steps, at the end of a sequence, are chosen when
+     * first run).
+     */
     @Override public void allocate(Program program) {
         current();
         arena.ensure(program.plan().arenaBytes(), cuda.stream);
         Map<Op, Map<String, ArenaBuffer>> views = new IdentityHashMap<>();
         for (int i = 0; i < program.ops().size(); i++) views.put(program.ops().get(i), program.scratch(i));
         scratch = views;
+        int streams = program.streams(), frames = program.stepFrames();
+        for (int i = 0; i < program.ops().size(); i++) {
+            Op op = program.ops().get(i);
+            if (op instanceof Conv c) cudnn.shape(key(c, streams, c.stage().outputRows(frames)), program.scratch(i).get("cudnn").channels());
+            if (op instanceof ConvTranspose t) cudnn.shape(key(t, streams, t.stage().inputRows(frames)), program.scratch(i).get("cudnn").channels());
+        }
+    }
+
+    /** The cuDNN call of a convolution op for n output rows: its input is the Snake scratch (packed) or the window itself. */
+    private static Cudnn.Key key(Conv op, int streams, int n) {
+        var conv = op.conv();
+        long inStride = op.prologue() != null ? (long) (n + conv.span()) * conv.inChannels() : op.in().streamStride();
+        return new Cudnn.Key(false, conv.inChannels(), conv.outChannels(), conv.kernel(), Cudnn.Geometry.forward(conv, n), streams,
+                inStride, op.out().streamStride());
+    }
+
+    /** The cuDNN call of a transposed convolution op for n input rows. */
+    private static Cudnn.Key key(ConvTranspose op, int streams, int n) {
+        var conv = op.conv();
+        Cudnn.Geometry g = Cudnn.Geometry.transposed(conv, n);
+        long inStride = op.prologue() != null ? (long) g.inW() * conv.inChannels() : op.in().streamStride();
+        return new Cudnn.Key(true, conv.inChannels(), conv.outChannels(), conv.kernel(), g, streams, inStride, op.out().streamStride());
     }
 
     @Override public long arenaBytes() { return arena.bytes(); }
@@ -187,14 +214,9 @@ public final class CudaBackend implements Backend {
         int cin = conv.inChannels(), cout = conv.outChannels();
         int window = n + conv.span();
         Map<String, ArenaBuffer> s = scratchOf(op);
-        CUdeviceptr x = at(op.in(), 0, 0);
-        long xStride = op.in().streamStride();
-        if (op.prologue() != null) {
-            x = snake(op.prologue(), streams, op.in(), window, s.get("snake"));
-            xStride = (long) window * cin;
-        }
+        CUdeviceptr x = op.prologue() != null ? snake(op.prologue(), streams, op.in(), window, s.get("snake")) : at(op.in(), 0, 0);
         ArenaBuffer ws = s.get("cudnn");
-        Cudnn.Key key = new Cudnn.Key(false, cin, cout, conv.kernel(), Cudnn.Geometry.forward(conv, n), streams, xStride, op.out().streamStride());
+        Cudnn.Key key = key(op, streams, n);
         CUdeviceptr y = at(op.out(), 0, op.outRow());
         cudnn.forward(key, x, weights.of(conv), y, arena.at(ws.offset()), ws.channels(), conv.name());
         ArenaBuffer r = op.residual();
@@ -210,14 +232,9 @@ public final class CudaBackend implements Backend {
         int cin = conv.inChannels(), cout = conv.outChannels();
         Cudnn.Geometry g = Cudnn.Geometry.transposed(conv, n);
         Map<String, ArenaBuffer> s = scratchOf(op);
-        CUdeviceptr dy = at(op.in(), 0, 0);
-        long dyStride = op.in().streamStride();
-        if (op.prologue() != null) {
-            dy = snake(op.prologue(), streams, op.in(), g.inW(), s.get("snake"));
-            dyStride = (long) g.inW() * cin;
-        }
+        CUdeviceptr dy = op.prologue() != null ? snake(op.prologue(), streams, op.in(), g.inW(), s.get("snake")) : at(op.in(), 0, 0);
         ArenaBuffer ws = s.get("cudnn");
-        Cudnn.Key key = new Cudnn.Key(true, cin, cout, conv.kernel(), g, streams, dyStride, op.out().streamStride());
+        Cudnn.Key key = key(op, streams, n);
         CUdeviceptr dx = at(op.out(), 0, op.outRow());
         cudnn.backwardData(key, dy, weights.of(conv), dx, arena.at(ws.offset()), ws.channels(), conv.name());
         long count = (long) streams * g.outW() * cout;
