@@ -74,10 +74,20 @@ class DacCheckpointTest {
                 "tensor 'decoder.block.2.res_unit3.snake2.alpha': shape [1, 11, 1] where [1, 12, 1] was expected");
         Path bias = variant(null, "decoder.conv1.bias", new long[] {95});
         assertBad(() -> DacCheckpoint.load(bias), "variant.safetensors", "tensor 'decoder.conv1.bias': shape [95]");
-        Path odd = variant(null, "decoder.block.0.conv_t1.weight", new long[] {96, 48, 6});
-        assertBad(() -> DacCheckpoint.load(odd), "variant.safetensors", "stride 3 in block 0: odd strides are not supported");
+        Path notTwiceAStride = variant(null, "decoder.block.0.conv_t1.weight", new long[] {96, 48, 7});
+        assertBad(() -> DacCheckpoint.load(notTwiceAStride), "variant.safetensors", "kernel 7 is not twice a stride");
         Path noQuantizer = variant("quantizer.quantizers.0.codebook.weight", null, null);
         assertBad(() -> DacCheckpoint.load(noQuantizer), "variant.safetensors", "not a DAC checkpoint");
+    }
+
+    /** Odd strides load (the 16 and 24 kHz models have a 5): kernel 6 is stride 3. */
+    @Test
+    void oddStridesLoad() throws Exception {
+        Path odd = variant(null, "decoder.block.0.conv_t1.weight", new long[] {96, 48, 6});
+        DacConfig c = DacCheckpoint.load(odd).config();
+        assertEquals(java.util.List.of(3, 4, 2), java.util.Arrays.stream(c.strides()).boxed().toList());
+        assertEquals(24, c.hop());
+        assertEquals(SampleRateSource.DEFAULT, c.sampleRateSource());
     }
 
     @Test
