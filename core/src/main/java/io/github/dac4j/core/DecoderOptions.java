@@ -1,5 +1,7 @@
 package io.github.dac4j.core;
 
+import io.github.dac4j.weights.SampleRates;
+
 /**
  * How a {@link Decoder} runs. Immutable; change with the {@code with...} methods.
  *
@@ -8,33 +10,52 @@ package io.github.dac4j.core;
  * @param chunkFrames   frames per decode step; 0 decodes a whole sequence in one step (memory grows with length)
  * @param memoryBudget  if > 0, bytes the arena may use: the largest step whose plan fits is chosen, overriding chunkFrames
  * @param batch         streams decoded together: the arena is sized for this many
+ * @param sampleRate    if > 0, the output's sample rate in Hz, overriding the model's (its config.json's or its
+ *                      shapes'): see {@link Decoder#sampleRate()}; 0 keeps the model's
  */
-public record DecoderOptions(String device, Precision precision, int chunkFrames, long memoryBudget, int batch) {
+public record DecoderOptions(String device, Precision precision, int chunkFrames, long memoryBudget, int batch, int sampleRate) {
     /** One second of audio at 44.1 kHz: the arena stays a few tens of MB and the overhead under 2 %. */
     public static final int DEFAULT_CHUNK_FRAMES = 86;
 
-    /** Checks the options: a negative chunk or budget, or a batch below 1, is an {@link IllegalArgumentException}. */
+    /**
+     * Checks the options: a negative chunk or budget, a batch below 1, or a sample rate that is neither 0 nor within
+     * {@link SampleRates#MIN} and {@link SampleRates#MAX}, is an {@link IllegalArgumentException}.
+     */
     public DecoderOptions {
         if (chunkFrames < 0) throw new IllegalArgumentException("chunk frames must be >= 0, got " + chunkFrames);
         if (memoryBudget < 0) throw new IllegalArgumentException("memory budget must be >= 0, got " + memoryBudget);
         if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        if (sampleRate != 0 && !SampleRates.plausible(sampleRate)) {
+            throw new IllegalArgumentException("sample rate " + SampleRates.problem(sampleRate) + " (or 0 for the model's)");
+        }
     }
 
-    /** auto device, the backend's precision, 86-frame steps, no budget, batch 1. */
-    public static DecoderOptions defaults() { return new DecoderOptions("auto", null, DEFAULT_CHUNK_FRAMES, 0, 1); }
+    /** Options at the model's own sample rate (as before sample rates could be set). */
+    public DecoderOptions(String device, Precision precision, int chunkFrames, long memoryBudget, int batch) {
+        this(device, precision, chunkFrames, memoryBudget, batch, 0);
+    }
+
+    /** auto device, the backend's precision, 86-frame steps, no budget, batch 1, the model's sample rate. */
+    public static DecoderOptions defaults() { return new DecoderOptions("auto", null, DEFAULT_CHUNK_FRAMES, 0, 1, 0); }
 
     /** These options on device {@code d}: {@code auto}, {@code cpu} or {@code cuda}. */
-    public DecoderOptions withDevice(String d) { return new DecoderOptions(d, precision, chunkFrames, memoryBudget, batch); }
+    public DecoderOptions withDevice(String d) { return new DecoderOptions(d, precision, chunkFrames, memoryBudget, batch, sampleRate); }
 
     /** These options at precision {@code p} (null: the backend's own). */
-    public DecoderOptions withPrecision(Precision p) { return new DecoderOptions(device, p, chunkFrames, memoryBudget, batch); }
+    public DecoderOptions withPrecision(Precision p) { return new DecoderOptions(device, p, chunkFrames, memoryBudget, batch, sampleRate); }
 
     /** These options with {@code f} frames per step (0: whole sequences in one step). */
-    public DecoderOptions withChunkFrames(int f) { return new DecoderOptions(device, precision, f, memoryBudget, batch); }
+    public DecoderOptions withChunkFrames(int f) { return new DecoderOptions(device, precision, f, memoryBudget, batch, sampleRate); }
 
     /** These options with an arena budget of {@code bytes} (0: none; a budget overrides the chunk). */
-    public DecoderOptions withMemoryBudget(long bytes) { return new DecoderOptions(device, precision, chunkFrames, bytes, batch); }
+    public DecoderOptions withMemoryBudget(long bytes) { return new DecoderOptions(device, precision, chunkFrames, bytes, batch, sampleRate); }
 
     /** These options with a batch capacity of {@code b} streams. */
-    public DecoderOptions withBatch(int b) { return new DecoderOptions(device, precision, chunkFrames, memoryBudget, b); }
+    public DecoderOptions withBatch(int b) { return new DecoderOptions(device, precision, chunkFrames, memoryBudget, b, sampleRate); }
+
+    /**
+     * These options with the output at {@code hz} Hz whatever the model says (0: the model's rate, from its
+     * config.json or its shapes). For a model whose rate is not known otherwise.
+     */
+    public DecoderOptions withSampleRate(int hz) { return new DecoderOptions(device, precision, chunkFrames, memoryBudget, batch, hz); }
 }
