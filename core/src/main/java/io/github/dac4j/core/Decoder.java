@@ -48,7 +48,10 @@ public final class Decoder implements AutoCloseable {
         this.closeBackend = closeBackend;
     }
 
-    /** Loads a checkpoint and opens a decoder on it. */
+    /**
+     * Loads a checkpoint (a {@code .safetensors} file, or a model folder with {@code model.safetensors} and
+     * {@code config.json}: see {@link DacCheckpoint#load}) and opens a decoder on it.
+     */
     public static Decoder open(Path checkpoint, DecoderOptions options) throws WeightsException {
         long start = System.nanoTime();
         DacModel model = DacModel.load(DacCheckpoint.load(checkpoint));
