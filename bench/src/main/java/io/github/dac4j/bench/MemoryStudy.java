@@ -36,7 +36,7 @@ import java.util.Map;
  *   <li><b>plan</b> ({@code memory-vs-length.csv/.png}): the planned arena of a 44.1 kHz-shaped model against
  *       audio length, 1 s to 10 min, for whole-sequence decoding (one step of frames + look-ahead) and for
  *       streaming steps of 16, 86 and 256 frames, at fp32 and fp16 element sizes. Computed from
- *       {@code Decoder.planFor(model, 1, S, elementBytes, 0)} without running anything (no backend workspace).</li>
+ *       {@code Program.decoder(model).stepFrames(S).activationBytes(bytes).build()} without running anything (no backend workspace).</li>
  *   <li><b>measure</b> ({@code time-vs-step.csv/.png}): real decodes of one short random input on the chosen
  *       device at steps 1, 4, 16, 43, 86, 172 frames and whole, with time and the decode's {@code peak_bytes}.</li>
  *   <li><b>check</b> ({@code length-check.csv}): real decodes of 10 s and 60 s of audio at one fixed step, to show

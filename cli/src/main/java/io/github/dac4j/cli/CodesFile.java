@@ -1,6 +1,5 @@
 package io.github.dac4j.cli;
 
-import io.github.dac4j.weights.DType;
 import io.github.dac4j.weights.DacConfig;
 import io.github.dac4j.weights.Npy;
 import io.github.dac4j.weights.NpyArray;
@@ -9,7 +8,10 @@ import io.github.dac4j.weights.WeightsException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** Codes from a .npy file: int64 or int32, {@code [B, K, T]} or {@code [K, T]} (one stream). */
+/**
+ * Codes from a .npy file as numpy writes them: int64, int32, int16 or uint16 (descript saves its codes as uint16),
+ * C or Fortran order, {@code [B, K, T]} or {@code [K, T]} (one stream).
+ */
 final class CodesFile {
     private CodesFile() {}
 
@@ -21,8 +23,8 @@ final class CodesFile {
      */
     static int[][][] read(Path file, DacConfig config, int codebooks) throws WeightsException {
         NpyArray a = Npy.read(file);
-        if (a.dtype() != DType.I64 && a.dtype() != DType.I32) {
-            throw new CliError(file, "codes must be int64 or int32, the file holds " + a.dtype()
+        if (!a.isInteger()) {
+            throw new CliError(file, "codes must be int64, int32, int16 or uint16, the file holds " + a.dtype()
                     + (a.dtype().isFloating() ? " (float codes: convert them to integers first)" : ""));
         }
         long[] shape = shape(a);

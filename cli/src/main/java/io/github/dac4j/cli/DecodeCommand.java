@@ -8,7 +8,10 @@ import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.weights.DacCheckpoint;
+import io.github.dac4j.weights.DacConfig;
 import io.github.dac4j.weights.Npy;
+import io.github.dac4j.weights.SampleRateSource;
+import io.github.dac4j.weights.SampleRates;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -20,20 +23,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dac decode}: codes (.npy) to 16-bit WAV files, optionally float32 samples (.npy) and statistics (JSON). */
 @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Decode codes [B, K, T] or [K, T] (.npy, int64/int32) to 16-bit PCM mono WAV, one file per stream.")
+        description = "Decode codes [B, K, T] or [K, T] (.npy: int64, int32, int16 or uint16, C or Fortran order) to 16-bit PCM "
+                + "mono WAV, one file per stream, at the model's sample rate.")
 final class DecodeCommand implements Callable<Integer> {
     @ParentCommand Main main;
     @Spec CommandSpec spec;
 
-    @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "DAC checkpoint (any layout).")
+    @Option(names = "--weights", required = true, paramLabel = "W", description = Main.WEIGHTS_HELP)
     Path weights;
 
-    @Option(names = "--codes", required = true, paramLabel = "C.npy", description = "Codes, int64 or int32, [B, K, T] or [K, T].")
+    @Option(names = "--codes", required = true, paramLabel = "C.npy",
+            description = "Codes, [B, K, T] or [K, T]: int64, int32, int16 or uint16 (as descript saves them), C or Fortran order.")
     Path codes;
 
     @Option(names = "--out", required = true, paramLabel = "out.wav",
@@ -45,6 +51,11 @@ final class DecodeCommand implements Callable<Integer> {
 
     @Option(names = "--codebooks", paramLabel = "K", description = "Use only the first K codebooks.")
     int codebooks;
+
+    @Option(names = "--sample-rate", paramLabel = "HZ",
+            description = "The output's sample rate, overriding config.json's and the one the model's shapes imply "
+                    + "(44100 for hop 512 with 9 codebooks, 16000 for hop 320 with 12, 24000 for hop 320 with 32).")
+    Integer sampleRate;
 
     @Option(names = "--device", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
             description = "auto (the GPU when one works, else the CPU), cpu or cuda. Default: ${DEFAULT-VALUE}.")
@@ -74,6 +85,7 @@ final class DecodeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (codebooks < 0) throw new CliError("--codebooks", "must be at least 1, got " + codebooks);
         if (chunkFrames < 0) throw new CliError("--chunk-frames", "must be >= 0, got " + chunkFrames);
+        if (sampleRate != null && !SampleRates.plausible(sampleRate)) throw new CliError("--sample-rate", SampleRates.problem(sampleRate));
         Precision p = parsePrecision(precision);
         // Option mistakes fail before the weights are read (seconds for the real model).
         if (!List.of("auto", "cpu", "cuda").contains(device.toLowerCase(java.util.Locale.ROOT))) {
@@ -98,11 +110,12 @@ final class DecodeCommand implements Callable<Integer> {
             Path statsTemp = stats == null ? null : outputs.add(stats);
 
             DecoderOptions options = DecoderOptions.defaults().withDevice(device).withPrecision(p)
-                    .withStepFrames(chunkFrames).withBatch(batch);
+                    .withStepFrames(chunkFrames).withBatch(batch).withSampleRate(sampleRate == null ? 0 : sampleRate);
             if (memoryBudget != null) options = options.withMemoryBudget(memoryBudget);
             try (Decoder decoder = openDecoder(model, options)) {
                 double loadMs = (System.nanoTime() - loadStart) / 1e6;
                 if (!decoder.note().isEmpty()) err.println("dac: " + decoder.note());
+                if (decoder.sampleRateSource() == SampleRateSource.DEFAULT) err.println("dac: " + rateGuess(weights, decoder.config()));
                 if (device.equalsIgnoreCase("auto") || verbose) {
                     err.println("dac: decoding on " + decoder.backendName() + ", " + decoder.precision() + ": " + decoder.device());
                     if (decoder.device().contains("java kernels")) {
@@ -111,7 +124,7 @@ final class DecodeCommand implements Callable<Integer> {
                     }
                 }
                 Progress progress = main.terminal
-                        ? new Progress(err, main.progressAfterNanos, model.config().hop(), model.config().sampleRate()) : null;
+                        ? new Progress(err, main.progressAfterNanos, model.config().hop(), decoder.sampleRate()) : null;
                 float[][] samples;
                 try {
                     samples = decoder.decode(codeArray, progress);
@@ -122,12 +135,12 @@ final class DecodeCommand implements Callable<Integer> {
                     if (progress != null) progress.finish();
                 }
                 DecodeStats s = decoder.lastStats();
-                int sampleRate = decoder.config().sampleRate();
+                int rate = decoder.sampleRate();
                 int length = (int) decoder.samples(frames);
-                for (int b = 0; b < batch; b++) Wav.write(wavTemps.get(b), samples[b], length, sampleRate);
+                for (int b = 0; b < batch; b++) Wav.write(wavTemps.get(b), samples[b], length, rate);
                 if (rawTemp != null) writeRaw(rawTemp, samples, length);
                 List<Map<String, Object>> streams = batchStats ? streamFigures(samples, length) : null;
-                if (statsTemp != null) writeStats(statsTemp, s, loadMs, streams);
+                if (statsTemp != null) writeStats(statsTemp, s, loadMs, decoder.config(), streams);
                 if (streams != null) {
                     for (int b = 0; b < batch; b++) {
                         Map<String, Object> f = streams.get(b);
@@ -136,13 +149,20 @@ final class DecodeCommand implements Callable<Integer> {
                     }
                 }
                 if (verbose) {
-                    err.printf(java.util.Locale.ROOT, "dac: %d stream(s), %d frames, %.2f s of audio in %.0f ms (load %.0f ms, step %d frames, arena %s)%n",
-                            batch, frames, s.audioSeconds(), s.decodeMs(), loadMs, s.stepFrames(), Sizes.human(s.arenaBytes()));
+                    err.printf(java.util.Locale.ROOT, "dac: %d stream(s), %d frames, %.2f s of audio at %d Hz (%s) in %.0f ms (load %.0f ms, step %d frames, arena %s)%n",
+                            batch, frames, s.audioSeconds(), rate, decoder.sampleRateSource().label(), s.decodeMs(), loadMs, s.stepFrames(),
+                            Sizes.human(s.arenaBytes()));
                 }
             }
             outputs.commit();
         }
         return 0;
+    }
+
+    /** The one line saying that nothing gave the model's rate, so the output is at 44,100 Hz and may play at the wrong speed. */
+    static String rateGuess(Path weights, DacConfig c) {
+        return String.format(Locale.ROOT, "%s: no sampling_rate in a config.json beside it, and hop %d with %d codebooks is not a published model: "
+                + "writing %,d Hz, which may be wrong (give the rate with --sample-rate)", weights, c.hop(), c.nCodebooks(), c.sampleRate());
     }
 
     /** Opens the decoder, turning option problems (unknown device, fp16 on the CPU, tiny budget) into usage errors. */
@@ -185,8 +205,8 @@ final class DecodeCommand implements Callable<Integer> {
         Npy.writeFloat32(file, new long[] {samples.length, 1, length}, flat);
     }
 
-    /** Every figure of {@link DecodeStats}, snake_case, plus the realtime factor. */
-    static Map<String, Object> statsMap(DecodeStats s, double loadMs) {
+    /** Every figure of {@link DecodeStats}, snake_case, plus the realtime factor and the output's rate, hop and rate source. */
+    static Map<String, Object> statsMap(DecodeStats s, double loadMs, DacConfig config) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("backend", s.backend());
         m.put("precision", s.precision().toString());
@@ -194,6 +214,9 @@ final class DecodeCommand implements Callable<Integer> {
         m.put("batch", s.batch());
         m.put("frames", s.frames());
         m.put("samples", s.samples());
+        m.put("sample_rate", config.sampleRate());
+        m.put("sample_rate_source", config.sampleRateSource().label());
+        m.put("hop", config.hop());
         m.put("audio_seconds", s.audioSeconds());
         m.put("step_frames", s.stepFrames());
         m.put("lookahead_frames", s.lookaheadFrames());
@@ -211,8 +234,9 @@ final class DecodeCommand implements Callable<Integer> {
         return m;
     }
 
-    private static void writeStats(Path file, DecodeStats s, double loadMs, List<Map<String, Object>> streams) throws java.io.IOException {
-        Map<String, Object> m = statsMap(s, loadMs);
+    private static void writeStats(Path file, DecodeStats s, double loadMs, DacConfig config, List<Map<String, Object>> streams)
+            throws java.io.IOException {
+        Map<String, Object> m = statsMap(s, loadMs, config);
         if (streams != null) m.put("streams", streams);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), m);
     }

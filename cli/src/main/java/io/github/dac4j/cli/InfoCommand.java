@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.dac4j.weights.DacCheckpoint;
 import io.github.dac4j.weights.DacConfig;
+import io.github.dac4j.weights.ModelFiles;
+import io.github.dac4j.weights.SampleRateSource;
+import io.github.dac4j.weights.SampleRates;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,16 +16,18 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dac info}: what a checkpoint holds, after loading and checking it. */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Show a checkpoint's layout, stored dtype, configuration, decode-path parameters and bytes.")
+        description = "Show a checkpoint's layout, stored dtype, configuration, sample rate (and where it came from), "
+                + "decode-path parameters and bytes.")
 final class InfoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "DAC checkpoint (any layout).")
+    @Option(names = "--weights", required = true, paramLabel = "W", description = Main.WEIGHTS_HELP)
     Path weights;
 
     @Option(names = "--json", description = "Print JSON instead of text.")
@@ -32,13 +37,15 @@ final class InfoCommand implements Callable<Integer> {
     boolean verbose;
 
     @Override public Integer call() throws Exception {
+        ModelFiles files = ModelFiles.resolve(weights);
         DacCheckpoint c = DacCheckpoint.load(weights);
         DacConfig k = c.config();
-        long fileBytes = Files.size(weights);
+        long fileBytes = Files.size(c.file());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("file", weights.toString());
+            m.put("file", c.file().toString());
+            m.put("config_json", files.configJson() == null ? null : files.configJson().toString());
             m.put("layout", c.layout().name().toLowerCase(java.util.Locale.ROOT));
             m.put("layout_description", c.layout().description());
             m.put("dtype", c.storedDtype().name());
@@ -49,10 +56,13 @@ final class InfoCommand implements Callable<Integer> {
             m.put("file_bytes", fileBytes);
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
         } else {
-            out.printf("file          %s%n", weights);
+            out.printf("file          %s%n", c.file());
+            if (files.configJson() != null) out.printf("config.json   %s%n", files.configJson());
             out.printf("layout        %s (%s)%n", c.layout().name().toLowerCase(java.util.Locale.ROOT), c.layout().description());
             out.printf("dtype         %s%n", c.storedDtype());
             out.printf("config        %s%n", k);
+            out.printf(Locale.ROOT, "sample rate   %,d Hz, from %s; hop %d samples, %.2f frames per second%n", k.sampleRate(),
+                    rateSource(k.sampleRateSource()), k.hop(), k.sampleRate() / (double) k.hop());
             out.printf("parameters    %,d (decode path)%n", c.parameterCount());
             out.printf("tensors       %d (decode path)%n", c.tensors().size());
             out.printf("bytes         %,d stored decode path (%s), %,d file%n", c.storedBytes(), Sizes.human(c.storedBytes()), fileBytes);
@@ -71,6 +81,18 @@ final class InfoCommand implements Callable<Integer> {
         m.put("codebook_dim", k.codebookDim());
         m.put("hop", k.hop());
         m.put("sample_rate", k.sampleRate());
+        m.put("sample_rate_source", k.sampleRateSource().label());
         return m;
+    }
+
+    /** Where a rate came from, in words. */
+    static String rateSource(SampleRateSource s) {
+        return switch (s) {
+            case CONFIG_JSON -> "config.json (sampling_rate)";
+            case SHAPES -> "the shapes (a published DAC model's hop and codebooks)";
+            case USER -> "the user";
+            case DEFAULT -> String.format(Locale.ROOT, "nowhere (no sampling_rate in a config.json beside the weights, and not a "
+                    + "published model's shapes), so %,d Hz by default: decode --sample-rate sets it", SampleRates.FALLBACK);
+        };
     }
 }

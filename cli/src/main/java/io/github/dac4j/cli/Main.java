@@ -18,13 +18,16 @@ import java.nio.file.NoSuchFileException;
  * {@code dac: <file>: <problem>}; {@code --verbose} adds the stack trace. Tests call {@link #run} and never exit.
  */
 @Command(name = "dac", mixinStandardHelpOptions = true, version = "dac 0.1.0-SNAPSHOT",
-        description = "Decode Descript Audio Codec (DAC 44.1 kHz) codes to audio, exactly, in bounded memory.",
+        description = "Decode Descript Audio Codec (DAC 16, 24 and 44.1 kHz) codes to audio, exactly, in bounded memory.",
         subcommands = {DecodeCommand.class, InfoCommand.class, SynthCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or usage. */
     public static final int EXIT_USAGE = 2;
     /** Exit code for an internal failure. */
     public static final int EXIT_INTERNAL = 1;
+    /** What {@code --weights} takes, in every command's help. */
+    static final String WEIGHTS_HELP = "DAC checkpoint: a .safetensors file (any layout) or a Hugging Face model folder "
+            + "(model.safetensors and config.json). The sample rate is config.json's, beside the weights, when there is one.";
 
     /** Whether stderr is a terminal: progress lines only go there. Tests may set it. */
     boolean terminal = System.console() != null;

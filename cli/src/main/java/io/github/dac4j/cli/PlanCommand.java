@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
 final class PlanCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "DAC checkpoint (any layout).")
+    @Option(names = "--weights", required = true, paramLabel = "W", description = Main.WEIGHTS_HELP)
     Path weights;
 
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16",

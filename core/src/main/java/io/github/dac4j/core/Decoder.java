@@ -6,6 +6,7 @@ import io.github.dac4j.core.program.Program;
 import io.github.dac4j.core.program.ScratchPolicy;
 import io.github.dac4j.weights.DacCheckpoint;
 import io.github.dac4j.weights.DacConfig;
+import io.github.dac4j.weights.SampleRateSource;
 import io.github.dac4j.weights.WeightsException;
 
 import java.nio.file.Path;
@@ -51,7 +52,10 @@ public final class Decoder implements AutoCloseable {
         this.output = Program.decoderOutput(model);
     }
 
-    /** Loads a checkpoint and opens a decoder on it. */
+    /**
+     * Loads a checkpoint (a {@code .safetensors} file, or a model folder with {@code model.safetensors} and
+     * {@code config.json}: see {@link DacCheckpoint#load}) and opens a decoder on it.
+     */
     public static Decoder open(Path checkpoint, DecoderOptions options) throws WeightsException {
         long start = System.nanoTime();
         DacModel model = DacModel.load(DacCheckpoint.load(checkpoint));
@@ -110,8 +114,25 @@ public final class Decoder implements AutoCloseable {
         }
     }
 
-    /** The model's configuration: sample rate, hop, codebooks. */
-    public DacConfig config() { return model.config(); }
+    /**
+     * The model's configuration: hop, codebooks, and the sample rate this decoder's output has (the options' if they
+     * set one, with {@link io.github.dac4j.weights.SampleRateSource#USER}; else the model's).
+     */
+    public DacConfig config() {
+        DacConfig c = model.config();
+        return options.sampleRate() > 0 ? c.withSampleRate(options.sampleRate(), SampleRateSource.USER) : c;
+    }
+
+    /**
+     * The output's sample rate in Hz, to write with the samples: {@link DecoderOptions#sampleRate()} if set, else the
+     * model's ({@code config.json} beside the weights, else the published model's with these shapes, else 44,100 Hz).
+     */
+    public int sampleRate() { return options.sampleRate() > 0 ? options.sampleRate() : model.config().sampleRate(); }
+
+    /** Where {@link #sampleRate()} came from; {@link SampleRateSource#DEFAULT} means nothing said, and 44,100 Hz is a guess. */
+    public SampleRateSource sampleRateSource() {
+        return options.sampleRate() > 0 ? SampleRateSource.USER : model.config().sampleRateSource();
+    }
 
     /** The model this decoder runs (shared, not copied). */
     public DacModel model() { return model; }
@@ -350,7 +371,7 @@ public final class Decoder implements AutoCloseable {
     DecodeStats stats(int streams, long frames, double decodeMs) {
         long samples = samples(frames);
         return new DecodeStats(backend.name(), backend.precision(), backend.device(), streams, frames, samples,
-                samples / (double) model.config().sampleRate(), program.stepFrames(), program.lookaheadFrames(), loadMs, decodeMs,
+                samples / (double) sampleRate(), program.stepFrames(), program.lookaheadFrames(), loadMs, decodeMs,
                 backend.weightBytes(), backend.arenaBytes(), program.plan().arenaBytes(), program.plan().liveBytes());
     }
 

@@ -11,7 +11,11 @@ public enum DType {
     /** Signed 32-bit integer, 4 bytes; read as {@code long}. */
     I32(4),
     /** Signed 64-bit integer, 8 bytes. */
-    I64(8);
+    I64(8),
+    /** Signed 16-bit integer, 2 bytes; read as {@code long}. */
+    I16(2),
+    /** Unsigned 16-bit integer, 2 bytes (descript saves its codes so); read as {@code long}. */
+    U16(2);
 
     private final int bytes;
 

@@ -34,15 +34,18 @@ public final class DacCheckpoint {
     }
 
     /**
-     * Loads and validates a checkpoint.
+     * Loads and validates a checkpoint: a {@code .safetensors} file, or a Hugging Face model folder holding
+     * {@code model.safetensors} ({@link ModelFiles}). The sample rate is the {@code sampling_rate} of the
+     * {@code config.json} beside the weights, whose other fields must agree with the shapes; else the published
+     * model's with these shapes; else 44,100 Hz ({@link DacConfig#sampleRateSource()} says which).
      *
-     * @throws WeightsException a one-line message naming the file, the tensor and the problem
+     * @throws WeightsException a one-line message naming the file, the tensor or config.json field, and the problem
      */
-    public static DacCheckpoint load(Path file) throws WeightsException {
-        return DacCheckpointLoader.load(file);
+    public static DacCheckpoint load(Path weightsOrFolder) throws WeightsException {
+        return DacCheckpointLoader.load(weightsOrFolder);
     }
 
-    /** The file it was loaded from; null for a checkpoint built in memory ({@link DacSynth#checkpoint}). */
+    /** The safetensors file it was loaded from; null for a checkpoint built in memory ({@link DacSynth#checkpoint}). */
     public Path file() { return file; }
 
     /** The configuration, as inferred from the tensor shapes when loaded. */

@@ -16,9 +16,11 @@ final class DacCheckpointLoader {
 
     private DacCheckpointLoader() {}
 
-    static DacCheckpoint load(Path file) throws WeightsException {
-        try (SafeTensors st = SafeTensors.open(file)) {
-            return new Reader(st).read();
+    /** Loads a safetensors file or a model folder; the sample rate comes from config.json beside it, else the shapes. */
+    static DacCheckpoint load(Path weightsOrFolder) throws WeightsException {
+        ModelFiles files = ModelFiles.resolve(weightsOrFolder);
+        try (SafeTensors st = SafeTensors.open(files.weights())) {
+            return new Reader(st, files.configJson()).read();
         }
     }
 
@@ -26,6 +28,7 @@ final class DacCheckpointLoader {
     private static final class Reader {
         private final SafeTensors st;
         private final Path file;
+        private final Path configJson;
         private final String prefix;
         private final boolean original;
         private final Map<String, Tensor> out = new LinkedHashMap<>();
@@ -33,9 +36,11 @@ final class DacCheckpointLoader {
         private long storedBytes;
         private Layout form;
 
-        Reader(SafeTensors st) throws WeightsException {
+        /** {@code configJson}: the config.json beside the weights, or null. */
+        Reader(SafeTensors st, Path configJson) throws WeightsException {
             this.st = st;
             this.file = st.file();
+            this.configJson = configJson;
             String found = null;
             for (String name : st.tensors().keySet()) {
                 if (name.endsWith(CODEBOOK0)) {
@@ -71,10 +76,12 @@ final class DacCheckpointLoader {
                 if (t.shape().length != 3) throw new WeightsException(file, t.name(), "shape " + text(t.shape()) + " is not [in, out, kernel]");
                 int kernel = dim(t, 2);
                 if (kernel % 2 != 0) throw new WeightsException(file, t.name(), "kernel " + kernel + " is not twice a stride");
-                strides[b] = kernel / 2;
+                strides[b] = kernel / 2; // odd strides too: 5 in the 16 and 24 kHz models
             }
             if (width % (1 << blocks) != 0) throw new WeightsException(file, conv1.name(), "width " + width + " does not halve " + blocks + " times");
-            DacConfig config = new DacConfig(latent, width, strides, codebooks, size, dim, 44_100);
+            DacConfig config = DacConfig.fromShapes(latent, width, strides, codebooks, size, dim);
+            // The rate of config.json beside the weights, after checking it describes these shapes; else the shapes'.
+            if (configJson != null) config = DacConfigJson.apply(configJson, config);
 
             // Every decode-path tensor, renamed, folded and checked.
             for (int k = 0; k < codebooks; k++) {

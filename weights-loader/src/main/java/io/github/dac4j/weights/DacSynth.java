@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 
 /**
  * Random-weight DAC checkpoints with the real structure and HF names, for tests and benchmarks (the real weights
- * cannot be downloaded everywhere), in memory or written to safetensors; and random codes. Deterministic for a
+ * cannot be downloaded everywhere), in memory or written to safetensors (optionally with the encoder, and a
+ * {@code config.json}); and random codes. Deterministic for a
  * seed: the file {@link #write} writes holds the model {@link #checkpoint} returns. Weights are drawn as PyTorch
  * initialises convolutions (uniform in +-1/sqrt(fan_in)), Snake alphas in [0.5, 1.5), codebooks standard normal.
  * That alone keeps the tanh output unsaturated: RMS about 0.09 for the 44.1 kHz shape and 0.17 for {@code small},
@@ -39,12 +40,23 @@ public final class DacSynth {
      * @param layout FOLDED ({@code .weight}) or WEIGHT_NORM ({@code .weight_g}/{@code .weight_v}, with {@code g = ||v||})
      */
     public static void write(DacConfig c, long seed, DType dtype, Layout layout, Path out) throws IOException {
+        write(c, seed, dtype, layout, false, out);
+    }
+
+    /**
+     * As {@link #write(DacConfig, long, DType, Layout, Path)}, with the encoder's tensors and each quantizer's
+     * {@code in_proj} as well when {@code withEncoder} is true (HF names, the shapes transformers derives from the
+     * decoder's: see {@link #encoderStrides} and {@link #encoderWidth}). The decode-path tensors are the same either way.
+     */
+    public static void write(DacConfig c, long seed, DType dtype, Layout layout, boolean withEncoder, Path out) throws IOException {
         if (layout != Layout.FOLDED && layout != Layout.WEIGHT_NORM) {
             throw new IllegalArgumentException("synth writes the folded or weight-norm layout, not " + layout.description());
         }
         if (!dtype.isFloating()) throw new IllegalArgumentException("synth writes F32, F16 or BF16, not " + dtype);
+        Map<String, Tensor> all = new LinkedHashMap<>(tensors(c, seed));
+        if (withEncoder) all.putAll(SynthEncoder.tensors(c, seed));
         SafeTensorsWriter writer = new SafeTensorsWriter();
-        for (Tensor t : tensors(c, seed).values()) {
+        for (Tensor t : all.values()) {
             long[] shape = java.util.Arrays.stream(t.shape()).asLongStream().toArray();
             boolean conv = t.name().endsWith(".weight") && t.rank() == 3;
             if (layout == Layout.WEIGHT_NORM && conv) {
@@ -55,9 +67,28 @@ public final class DacSynth {
                 writer.put(t.name(), dtype, shape, t.data());
             }
         }
-        writer.putMetadata("format", "pt").putMetadata("dac4j.synth", "seed " + seed + ", " + c);
+        writer.putMetadata("format", "pt").putMetadata("dac4j.synth", "seed " + seed + ", " + c + (withEncoder ? ", with encoder" : ""));
         writer.write(out);
     }
+
+    /**
+     * Writes the Hugging Face {@code config.json} of a model with configuration {@code c} stored in {@code dtype}, as
+     * transformers' {@code DacConfig} writes it (its keys, sorted), atomically: {@code sampling_rate} is
+     * {@code c.sampleRate()}; {@link DacCheckpoint#load} reads it back from beside the weights.
+     */
+    public static void writeConfigJson(DacConfig c, DType dtype, Path out) throws IOException {
+        DacConfigJson.write(out, c, dtype);
+    }
+
+    /** The encoder's strides: the decoder's reversed, as transformers derives them ({2, 4, 8, 8} for 44.1 kHz). */
+    public static int[] encoderStrides(DacConfig c) {
+        int[] up = c.strides(), down = new int[up.length];
+        for (int i = 0; i < up.length; i++) down[i] = up[up.length - 1 - i];
+        return down;
+    }
+
+    /** The encoder's first width: the latent halved once per block, as transformers derives it (64 for every published model). */
+    public static int encoderWidth(DacConfig c) { return c.latentDim() >> c.blocks(); }
 
     /** ||w|| over every dimension but 0: with g = that and v = w, weight norm gives back w. */
     private static float[] norms(Tensor w) {
@@ -98,7 +129,8 @@ public final class DacSynth {
         return b.tensors;
     }
 
-    private static final class Builder {
+    /** Draws the tensors: each call takes the next values of one random stream. */
+    static final class Builder {
         final SplittableRandom rnd;
         final Map<String, Tensor> tensors = new LinkedHashMap<>();
 

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * NumPy's {@code .npy} format, versions 1.0 to 3.0: magic {@code \x93NUMPY}, version, header length, a Python dict
  * literal {@code {'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }}, then the data. Read: little-endian
- * int64, int32, float32 and float16 in C order. Written: float32 and int64.
+ * int64, int32, int16, uint16, float32 and float16, in C or Fortran order (Fortran order is reordered to C order on
+ * reading). Written: float32 and int64, C order.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -25,11 +26,11 @@ public final class Npy {
     private Npy() {}
 
     /**
-     * Reads a whole file onto the heap: int64/int32 into {@link NpyArray#longs()}, float32/float16 into
-     * {@link NpyArray#floats()}.
+     * Reads a whole file onto the heap, in C order: int64/int32/int16/uint16 into {@link NpyArray#longs()},
+     * float32/float16 into {@link NpyArray#floats()}.
      *
-     * @throws WeightsException if the file is missing, malformed, Fortran-order, big-endian or of another dtype,
-     *         or its size does not match the header
+     * @throws WeightsException if the file is missing, malformed, big-endian or of another dtype, or its size does
+     *         not match the header
      */
     public static NpyArray read(Path file) throws WeightsException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -84,11 +85,15 @@ public final class Npy {
             SafeTensors.readFully(ch, data, dataStart, file);
             data.rewind(); // bulk views start at the position, which reading moved to the end
             int n = (int) elements;
+            // Element i of the file is element order[i] of the C-order array (the identity for a C-order file).
+            int[] order = h.fortran ? fortranToC(h.shape) : null;
             return switch (h.dtype) {
-                case I64 -> { long[] v = new long[n]; data.asLongBuffer().get(v); yield new NpyArray(DType.I64, h.shape, v, null); }
-                case I32 -> { long[] v = new long[n]; for (int i = 0; i < n; i++) v[i] = data.getInt(4 * i); yield new NpyArray(DType.I32, h.shape, v, null); }
-                case F32 -> { float[] v = new float[n]; data.asFloatBuffer().get(v); yield new NpyArray(DType.F32, h.shape, null, v); }
-                case F16 -> { float[] v = new float[n]; for (int i = 0; i < n; i++) v[i] = Halves.halfToFloat(data.getShort(2 * i)); yield new NpyArray(DType.F16, h.shape, null, v); }
+                case I64 -> { long[] v = new long[n]; data.asLongBuffer().get(v); yield ints(h, reorder(v, order)); }
+                case I32 -> { long[] v = new long[n]; for (int i = 0; i < n; i++) v[i] = data.getInt(4 * i); yield ints(h, reorder(v, order)); }
+                case I16 -> { long[] v = new long[n]; for (int i = 0; i < n; i++) v[i] = data.getShort(2 * i); yield ints(h, reorder(v, order)); }
+                case U16 -> { long[] v = new long[n]; for (int i = 0; i < n; i++) v[i] = data.getShort(2 * i) & 0xffff; yield ints(h, reorder(v, order)); }
+                case F32 -> { float[] v = new float[n]; data.asFloatBuffer().get(v); yield new NpyArray(DType.F32, h.shape, null, reorder(v, order)); }
+                case F16 -> { float[] v = new float[n]; for (int i = 0; i < n; i++) v[i] = Halves.halfToFloat(data.getShort(2 * i)); yield new NpyArray(DType.F16, h.shape, null, reorder(v, order)); }
                 default -> throw new WeightsException(file, null, "unsupported dtype " + h.descr);
             };
         } catch (NoSuchFileException e) {
@@ -98,6 +103,46 @@ public final class Npy {
         } catch (IOException | SecurityException e) {
             throw new WeightsException(file, null, "cannot read: " + e.getMessage());
         }
+    }
+
+    private static NpyArray ints(Header h, long[] values) { return new NpyArray(h.dtype, h.shape, values, null); }
+
+    /**
+     * For a Fortran-order array of {@code shape} (first index fastest), the C-order position (last index fastest) of
+     * each element in file order: {@code order[f] = c}.
+     */
+    private static int[] fortranToC(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        int[] order = new int[(int) n];
+        int rank = shape.length;
+        long[] cStride = new long[rank];
+        for (int k = rank - 1, s = 1; k >= 0; s *= (int) shape[k], k--) cStride[k] = s;
+        int[] index = new int[rank]; // the multi-index of file element f, counted first dimension fastest
+        long c = 0;
+        for (int f = 0; f < n; f++) {
+            order[f] = (int) c;
+            for (int k = 0; k < rank; k++) {
+                if (++index[k] < shape[k]) { c += cStride[k]; break; }
+                c -= cStride[k] * (shape[k] - 1);
+                index[k] = 0;
+            }
+        }
+        return order;
+    }
+
+    private static long[] reorder(long[] v, int[] order) {
+        if (order == null) return v;
+        long[] out = new long[v.length];
+        for (int f = 0; f < v.length; f++) out[order[f]] = v[f];
+        return out;
+    }
+
+    private static float[] reorder(float[] v, int[] order) {
+        if (order == null) return v;
+        float[] out = new float[v.length];
+        for (int f = 0; f < v.length; f++) out[order[f]] = v[f];
+        return out;
     }
 
     /** Writes a float32 array {@code shape} atomically (version 1.0, C order, little-endian). */
@@ -142,22 +187,23 @@ public final class Npy {
     }
 
     /** The parsed header dict. */
-    private record Header(String descr, DType dtype, long[] shape) {
+    private record Header(String descr, DType dtype, long[] shape, boolean fortran) {
         static Header parse(Path file, String text) throws WeightsException {
             Map<String, Object> dict = new DictParser(file, text).parse();
             Object descr = dict.get("descr"), fortran = dict.get("fortran_order"), shape = dict.get("shape");
             if (!(descr instanceof String d)) throw new WeightsException(file, null, "header has no 'descr' string");
             if (!(fortran instanceof Boolean f)) throw new WeightsException(file, null, "header has no 'fortran_order' boolean");
-            if (f) throw new WeightsException(file, null, "Fortran-order arrays are not supported (save with C order)");
             if (!(shape instanceof long[] s)) throw new WeightsException(file, null, "header has no 'shape' tuple");
             DType dtype = switch (d) {
                 case "<i8" -> DType.I64;
                 case "<i4" -> DType.I32;
+                case "<i2" -> DType.I16;
+                case "<u2" -> DType.U16;
                 case "<f4" -> DType.F32;
                 case "<f2" -> DType.F16;
-                default -> throw new WeightsException(file, null, "unsupported dtype '" + d + "' (int64, int32, float32, float16, little-endian)");
+                default -> throw new WeightsException(file, null, "unsupported dtype '" + d + "' (int64, int32, int16, uint16, float32, float16, little-endian)");
             };
-            return new Header(d, dtype, s);
+            return new Header(d, dtype, s, f);
         }
     }
 

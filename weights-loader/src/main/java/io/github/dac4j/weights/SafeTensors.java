@@ -125,7 +125,7 @@ public final class SafeTensors implements AutoCloseable {
         try {
             dtype = DType.valueOf(dtypeNode.asText().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException ex) {
-            throw new WeightsException(file, name, "unsupported dtype '" + dtypeNode.asText() + "' (F32, F16, BF16, I32, I64 are read)");
+            throw new WeightsException(file, name, "unsupported dtype '" + dtypeNode.asText() + "' (F32, F16, BF16, I64, I32, I16, U16 are read)");
         }
         if (shapeNode == null || !shapeNode.isArray()) throw new WeightsException(file, name, "missing or non-array shape");
         if (shapeNode.size() > 8) throw new WeightsException(file, name, "shape has " + shapeNode.size() + " dimensions");
@@ -209,7 +209,7 @@ public final class SafeTensors implements AutoCloseable {
         return out;
     }
 
-    /** An integer tensor (I32 or I64) as long. */
+    /** An integer tensor (I64, I32, I16 or U16) as long. */
     public long[] readLong(String name) throws WeightsException {
         TensorInfo t = info(name);
         int n = elementCount(t);
@@ -218,6 +218,8 @@ public final class SafeTensors implements AutoCloseable {
         switch (t.dtype()) {
             case I64 -> data.asLongBuffer().get(out);
             case I32 -> { for (int i = 0; i < n; i++) out[i] = data.getInt(4 * i); }
+            case I16 -> { for (int i = 0; i < n; i++) out[i] = data.getShort(2 * i); }
+            case U16 -> { for (int i = 0; i < n; i++) out[i] = data.getShort(2 * i) & 0xffff; }
             default -> throw new WeightsException(file, name, "dtype " + t.dtype() + " is not an integer type");
         }
         return out;

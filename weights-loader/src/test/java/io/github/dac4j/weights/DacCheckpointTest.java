@@ -82,6 +82,16 @@ class DacCheckpointTest {
         assertBad(() -> DacCheckpoint.load(noQuantizer), "variant.safetensors", "not a DAC checkpoint");
     }
 
+    /** Odd strides load (the 16 and 24 kHz models have a 5): kernel 6 is stride 3. */
+    @Test
+    void oddStridesLoad() throws Exception {
+        Path odd = variant(null, "decoder.block.0.conv_t1.weight", new long[] {96, 48, 6});
+        DacConfig c = DacCheckpoint.load(odd).config();
+        assertEquals(java.util.List.of(3, 4, 2), java.util.Arrays.stream(c.strides()).boxed().toList());
+        assertEquals(24, c.hop());
+        assertEquals(SampleRateSource.DEFAULT, c.sampleRateSource());
+    }
+
     @Test
     void originalNamesAreReportedAsStoredInTheFile() throws Exception {
         Path out = dir.resolve("orig.safetensors");

@@ -55,12 +55,64 @@ class NpyTest {
         assertArrayEquals(new long[] {3, -1, 70000}, a.longs());
     }
 
+    /** numpy's own files: every dtype read in C and Fortran order gives the C-order values 0..29 of arange. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"int64,I64", "int32,I32", "int16,I16", "uint16,U16", "float32,F32", "float16,F16"})
+    void readsEveryDtypeInCAndFortranOrder(String numpyName, DType dtype) throws Exception {
+        for (String order : new String[] {"C", "F"}) {
+            NpyArray a = Npy.read(Path.of("src/test/resources/npy/arange-2x3x5." + numpyName + "." + order + ".npy"));
+            assertEquals(dtype, a.dtype(), order);
+            assertArrayEquals(new long[] {2, 3, 5}, a.shape(), order);
+            for (int i = 0; i < 30; i++) {
+                double v = a.isInteger() ? a.longs()[i] : a.floats()[i];
+                assertEquals(i, v, order + " element " + i);
+            }
+        }
+    }
+
+    /** Fortran order of other ranks (1, 2, 4 and a zero dimension), against the index arithmetic written out. */
+    @Test
+    void fortranOrderOfOtherShapes() throws Exception {
+        for (long[] shape : new long[][] {{7}, {4, 3}, {2, 3, 1, 4}, {3, 0, 2}}) {
+            int n = 1;
+            for (long d : shape) n *= (int) d;
+            ByteBuffer data = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
+            // File element f holds the C-order index of its multi-index (decoded first dimension fastest).
+            for (int f = 0; f < n; f++) {
+                long rest = f, c = 0;
+                long[] index = new long[shape.length];
+                for (int k = 0; k < shape.length; k++) { index[k] = rest % shape[k]; rest /= shape[k]; }
+                for (int k = 0; k < shape.length; k++) c = c * shape[k] + index[k];
+                data.putLong(c);
+            }
+            Path file = dir.resolve("f.npy");
+            String tuple = java.util.Arrays.toString(shape).replace('[', '(').replace(']', shape.length == 1 ? ',' : ')') + (shape.length == 1 ? ")" : "");
+            write(file, 1, "{'descr': '<i8', 'fortran_order': True, 'shape': " + tuple + ", }", data.array());
+            NpyArray a = Npy.read(file);
+            for (int i = 0; i < n; i++) assertEquals(i, a.longs()[i], java.util.Arrays.toString(shape) + " element " + i);
+        }
+    }
+
+    @Test
+    void int16AndUint16KeepTheirSigns() throws Exception {
+        Path file = dir.resolve("s.npy");
+        byte[] bytes = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0x7f, 0, (byte) 0x80};
+        write(file, 1, "{'descr': '<i2', 'fortran_order': False, 'shape': (3,), }", bytes);
+        assertArrayEquals(new long[] {-1, 32767, -32768}, Npy.read(file).longs());
+        write(file, 1, "{'descr': '<u2', 'fortran_order': False, 'shape': (3,), }", bytes);
+        assertArrayEquals(new long[] {65535, 32767, 32768}, Npy.read(file).longs());
+    }
+
     @Test
     void badFilesAreRejectedWithTheFileNamed() throws Exception {
         Path file = dir.resolve("bad.npy");
         byte[] eight = new byte[8];
-        write(file, 1, "{'descr': '<i8', 'fortran_order': True, 'shape': (1,), }", eight);
-        assertBad(() -> Npy.read(file), "bad.npy", "Fortran-order");
+        write(file, 1, "{'descr': '<i8', 'fortran_order': 1, 'shape': (1,), }", eight);
+        assertBad(() -> Npy.read(file), "bad.npy", "malformed .npy header");
+        write(file, 1, "{'descr': '>u2', 'fortran_order': False, 'shape': (4,), }", eight);
+        assertBad(() -> Npy.read(file), "bad.npy", "unsupported dtype '>u2'");
+        write(file, 1, "{'descr': '|u1', 'fortran_order': False, 'shape': (8,), }", eight);
+        assertBad(() -> Npy.read(file), "bad.npy", "unsupported dtype '|u1'");
         write(file, 1, "{'descr': '>i8', 'fortran_order': False, 'shape': (1,), }", eight);
         assertBad(() -> Npy.read(file), "bad.npy", "unsupported dtype '>i8'");
         write(file, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", eight);
