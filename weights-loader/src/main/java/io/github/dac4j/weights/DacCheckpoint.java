@@ -4,14 +4,17 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A DAC checkpoint's decode path, loaded from safetensors in any layout docs/MODEL.md lists, with weight norm
- * folded ({@code W = g v / ||v||}, per output channel for Conv1d, per input channel for ConvTranspose1d) and
- * tensors renamed to the HF names ({@code decoder.block.0.conv_t1.weight}). Encoder and {@code in_proj} tensors
- * are ignored. Every decode-path tensor is checked against the configuration inferred from the shapes.
+ * A DAC checkpoint, loaded from safetensors in any layout docs/MODEL.md lists, with weight norm folded
+ * ({@code W = g v / ||v||}, per output channel for Conv1d, per input channel for ConvTranspose1d) and tensors renamed
+ * to the HF names ({@code decoder.block.0.conv_t1.weight}): the decode path always, and the encoder with each
+ * quantizer's {@code in_proj} when the file has them ({@link #encoder()}). Every tensor is checked against the
+ * configuration inferred from the shapes.
  */
 public final class DacCheckpoint {
     private final Path file;
     private final DacConfig config;
+    private final EncoderConfig encoder;
+    private final WeightsException noEncoder;
     private final Layout layout;
     private final DType storedDtype;
     private final Map<String, Tensor> tensors;
@@ -24,8 +27,34 @@ public final class DacCheckpoint {
      */
     public DacCheckpoint(Path file, DacConfig config, Layout layout, DType storedDtype, Map<String, Tensor> tensors,
                          long parameterCount, long storedBytes) {
+        this(file, config, null, layout, storedDtype, tensors, parameterCount, storedBytes);
+    }
+
+    /**
+     * As the constructor with an encoder; when {@code encoder} is null, {@code noEncoder} says why for
+     * {@link #requireEncoder()} (null: a generic "no encoder").
+     */
+    DacCheckpoint(Path file, DacConfig config, EncoderConfig encoder, WeightsException noEncoder, Layout layout, DType storedDtype,
+                  Map<String, Tensor> tensors, long parameterCount, long storedBytes) {
+        this(file, config, encoder, layout, storedDtype, tensors, parameterCount, storedBytes, noEncoder);
+    }
+
+    /**
+     * As {@link #DacCheckpoint(Path, DacConfig, Layout, DType, Map, long, long)}, with an encoder ({@code encoder}
+     * not null: the map holds its tensors too). The counts and bytes are the decode path's.
+     */
+    public DacCheckpoint(Path file, DacConfig config, EncoderConfig encoder, Layout layout, DType storedDtype,
+                         Map<String, Tensor> tensors, long parameterCount, long storedBytes) {
+        this(file, config, encoder, layout, storedDtype, tensors, parameterCount, storedBytes, null);
+    }
+
+    private DacCheckpoint(Path file, DacConfig config, EncoderConfig encoder, Layout layout, DType storedDtype,
+                          Map<String, Tensor> tensors, long parameterCount, long storedBytes, WeightsException noEncoder) {
         this.file = file;
         this.config = config;
+        this.encoder = encoder;
+        this.noEncoder = encoder != null ? null
+                : noEncoder != null ? noEncoder : new WeightsException(file, "encoder.conv1.weight", "missing: the checkpoint holds no encoder");
         this.layout = layout;
         this.storedDtype = storedDtype;
         this.tensors = Map.copyOf(tensors);
@@ -45,6 +74,19 @@ public final class DacCheckpoint {
         return DacCheckpointLoader.load(weightsOrFolder);
     }
 
+    /** The encoder's configuration, or null when the file holds no whole encoder (it still decodes). */
+    public EncoderConfig encoder() { return encoder; }
+
+    /**
+     * The encoder's configuration.
+     *
+     * @throws WeightsException naming the file and the first encoder tensor missing or mis-shaped, when there is none
+     */
+    public EncoderConfig requireEncoder() throws WeightsException {
+        if (encoder == null) throw noEncoder;
+        return encoder;
+    }
+
     /** The safetensors file it was loaded from; null for a checkpoint built in memory ({@link DacSynth#checkpoint}). */
     public Path file() { return file; }
 
@@ -57,7 +99,7 @@ public final class DacCheckpoint {
     /** The dtype the decode-path tensors were stored in (F32, F16 or BF16). */
     public DType storedDtype() { return storedDtype; }
 
-    /** Canonical (HF-named, folded) decode-path tensors. */
+    /** Canonical (HF-named, folded) tensors: the decode path, and the encoder when there is one. */
     public Map<String, Tensor> tensors() { return tensors; }
 
     /** Parameters on the decode path after folding (54,247,777 for the 44.1 kHz model). */

@@ -108,9 +108,68 @@ final class DacCheckpointLoader {
             conv("decoder.conv2", 1, last, 7);
 
             long parameters = out.values().stream().mapToLong(t -> t.data().length).sum();
+            long decodeBytes = storedBytes;
             DType stored = dtypes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(DType.F32);
             Layout layout = original ? Layout.ORIGINAL : form;
-            return new DacCheckpoint(file, config, layout, stored, out, parameters, storedBytes);
+            // The encoder when the file has a whole one; stray encoder tensors (some conversions keep a few) do not stop
+            // decoding: asking for the encoder then names what is missing.
+            EncoderConfig encoder = null;
+            WeightsException noEncoder = new WeightsException(file, source("encoder.conv1") + ".weight", "missing: the file holds no encoder");
+            if (has(source("encoder.conv1"))) {
+                Map<String, Tensor> decodePath = new LinkedHashMap<>(out);
+                try {
+                    encoder = readEncoder(config);
+                    noEncoder = null;
+                } catch (WeightsException e) {
+                    out.clear();
+                    out.putAll(decodePath);
+                    noEncoder = e;
+                }
+            }
+            return new DacCheckpoint(file, config, encoder, noEncoder, layout, stored, out, parameters, decodeBytes);
+        }
+
+        /**
+         * The encoder and each quantizer's {@code in_proj}, renamed, folded and checked like the decoder: the configuration
+         * from the shapes (width = encoder.conv1 rows, each stride = kernel / 2 of a block's strided conv).
+         */
+        private EncoderConfig readEncoder(DacConfig decoder) throws WeightsException {
+            TensorInfo first = weightShape(source("encoder.conv1"));
+            int width = dim(first, 0), blocks = 0;
+            while (has(source("encoder.block." + blocks + ".conv1"))) blocks++;
+            if (blocks == 0) throw new WeightsException(file, source("encoder.block.0.conv1") + ".weight", "missing: an encoder without blocks");
+            int[] strides = new int[blocks];
+            for (int n = 0; n < blocks; n++) {
+                TensorInfo t = weightShape(source("encoder.block." + n + ".conv1"));
+                int kernel = dim(t, 2);
+                if (kernel % 2 != 0) throw new WeightsException(file, t.name(), "kernel " + kernel + " is not twice a stride");
+                strides[n] = kernel / 2;
+            }
+            EncoderConfig c = new EncoderConfig(width, strides);
+            if (c.hop() != decoder.hop()) {
+                throw new WeightsException(file, first.name(), "the encoder's strides " + java.util.Arrays.toString(strides) + " give hop "
+                        + c.hop() + " where the decoder's give " + decoder.hop());
+            }
+            int latent = decoder.latentDim();
+            conv("encoder.conv1", width, 1, 7);
+            for (int n = 0; n < blocks; n++) {
+                String p = "encoder.block." + n;
+                int ch = c.channels(n);
+                for (int r = 1; r <= 3; r++) {
+                    String u = p + ".res_unit" + r;
+                    plain(u + ".snake1.alpha", 1, ch, 1);
+                    conv(u + ".conv1", ch, ch, 7);
+                    plain(u + ".snake2.alpha", 1, ch, 1);
+                    conv(u + ".conv2", ch, ch, 1);
+                }
+                plain(p + ".snake1.alpha", 1, ch, 1);
+                conv(p + ".conv1", 2 * ch, ch, 2 * strides[n]);
+            }
+            int last = c.channels(blocks);
+            plain("encoder.snake1.alpha", 1, last, 1);
+            conv("encoder.conv2", latent, last, 3);
+            for (int k = 0; k < decoder.nCodebooks(); k++) conv("quantizer.quantizers." + k + ".in_proj", decoder.codebookDim(), latent, 1);
+            return c;
         }
 
         /** A tensor stored as is (codebooks, alphas): loaded under its HF name. */
@@ -194,6 +253,7 @@ final class DacCheckpointLoader {
 
         /** HF name -> the name in this file (prefix, and the original descript numbering when it is used). */
         private String source(String canonical) {
+            if (original && canonical.startsWith("encoder.")) return prefix + "encoder." + originalEncoderName(canonical.substring("encoder.".length()));
             if (!original || !canonical.startsWith("decoder.")) return prefix + canonical;
             String rest = canonical.substring("decoder.".length());
             String mapped;
@@ -222,6 +282,36 @@ final class DacCheckpointLoader {
                         : "model." + (blocks + 2) + rest.substring("conv2".length());
             }
             return prefix + "decoder." + mapped;
+        }
+
+        /**
+         * descript's encoder numbering: {@code block.0} = conv1, {@code block.{n+1}.block.{0,1,2}} = res_unit1..3 (each
+         * {@code .block.{0,1,2,3}} = snake1, conv1, snake2, conv2), {@code .block.3} = the block's Snake,
+         * {@code .block.4} = its strided conv, {@code block.{N+1}} = the last Snake, {@code block.{N+2}} = conv2.
+         */
+        private String originalEncoderName(String rest) {
+            if (rest.startsWith("conv1")) return "block.0" + rest.substring("conv1".length());
+            if (rest.startsWith("block.")) {
+                String[] parts = rest.split("\\.", 4); // block, n, layer, tail
+                int n = Integer.parseInt(parts[1]);
+                String layer = parts[2], tail = parts.length > 3 ? "." + parts[3] : "";
+                String head = "block." + (n + 1) + ".block.";
+                return switch (layer) {
+                    case "snake1" -> head + "3" + tail;
+                    case "conv1" -> head + "4" + tail;
+                    default -> { // res_unitR.{snake1, conv1, snake2, conv2}.tail
+                        int r = Integer.parseInt(layer.substring("res_unit".length()));
+                        String[] sub = parts[3].split("\\.", 2);
+                        int index = switch (sub[0]) { case "snake1" -> 0; case "conv1" -> 1; case "snake2" -> 2; default -> 3; };
+                        yield head + (r - 1) + ".block." + index + (sub.length > 1 ? "." + sub[1] : "");
+                    }
+                };
+            }
+            int blocks = 0;
+            while (st.tensors().containsKey(prefix + "encoder.block." + (blocks + 1) + ".block.3.alpha")) blocks++;
+            return rest.startsWith("snake1")
+                    ? "block." + (blocks + 1) + rest.substring("snake1".length())
+                    : "block." + (blocks + 2) + rest.substring("conv2".length());
         }
 
         private int dim(TensorInfo t, int i) throws WeightsException {

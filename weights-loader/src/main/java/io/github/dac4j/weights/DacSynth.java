@@ -25,6 +25,19 @@ public final class DacSynth {
         return new DacCheckpoint(null, c, Layout.FOLDED, DType.F32, t, params, 4 * params);
     }
 
+    /**
+     * The model in memory with its encoder and each quantizer's {@code in_proj} too (the shapes transformers derives
+     * from the decoder's); the decode-path tensors are {@link #checkpoint(DacConfig, long)}'s.
+     */
+    public static DacCheckpoint checkpointWithEncoder(DacConfig c, long seed) {
+        Map<String, Tensor> t = tensors(c, seed);
+        long params = t.values().stream().mapToLong(x -> x.data().length).sum();
+        Map<String, Tensor> all = new LinkedHashMap<>(t);
+        all.putAll(SynthEncoder.tensors(c, seed));
+        return new DacCheckpoint(null, c, new EncoderConfig(encoderWidth(c), encoderStrides(c)), Layout.FOLDED, DType.F32, all,
+                params, 4 * params);
+    }
+
     /** Codes {@code [streams][codebooks][frames]}, uniform in {@code [0, codebookSize)}. */
     public static int[][][] codes(DacConfig c, int streams, int codebooks, int frames, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);

@@ -36,9 +36,13 @@ class SynthEncoderTest {
         DacSynth.write(DacConfig.small(), 3, DType.F32, Layout.FOLDED, false, dir.resolve("a.safetensors"));
         DacSynth.write(DacConfig.small(), 3, DType.F32, Layout.FOLDED, true, dir.resolve("b.safetensors"));
         DacCheckpoint a = DacCheckpoint.load(dir.resolve("a.safetensors")), b = DacCheckpoint.load(dir.resolve("b.safetensors"));
-        assertEquals(a.tensors().keySet(), b.tensors().keySet());
         for (String name : a.tensors().keySet()) assertArrayEquals(a.tensors().get(name).data(), b.tensors().get(name).data(), name);
         assertTrue(shapes(dir.resolve("b.safetensors")).containsKey("encoder.conv2.weight"));
+        assertEquals(a.parameterCount(), b.parameterCount(), "the decode path's parameters");
+        assertEquals(null, a.encoder());
+        assertEquals(new EncoderConfig(DacSynth.encoderWidth(DacConfig.small()), DacSynth.encoderStrides(DacConfig.small())), b.encoder());
+        assertTrue(b.tensors().keySet().containsAll(a.tensors().keySet()));
+        assertTrue(b.tensors().containsKey("encoder.conv2.weight") && b.tensors().containsKey("quantizer.quantizers.0.in_proj.weight"));
     }
 
     /** The published models' encoders, in memory: DAC-DECODER.md, "The encoder". */
