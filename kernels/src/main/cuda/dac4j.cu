@@ -240,4 +240,104 @@ GLOBAL void dac4j_cast_f32_f16(const float* src, half_bits* dst, int64_t count) 
     for (int64_t e = first_index(); e < count; e += grid_stride()) dst[e] = f2h(src[e]);
 }
 
+
+// ---- Residual vector quantization, one block of 256 threads per (stream, frame): a grid of streams * n blocks ----
+// latents view [streams, n, latent] (stride latentsStride per stream) -> codes [streams, codebooks, frames] (int32),
+// the first n frames. Per codebook k, as transformers' DacVectorQuantize: e = in_proj_k(r) (inProj [K, dim, latent],
+// inBias [K, dim], float32), normalised; the codebook row (unitBook [K, size, dim], rows already normalised) with the
+// largest -(|e|^2 - 2 e.c) + |c|^2 wins, the lowest index on ties; r -= tables[k, code] ([K, size, latent], float32).
+// Sums run in a fixed order for a given launch (tree reductions over the block), so streamed and whole encodes agree.
+#define QUANTIZE_THREADS 256
+#define QUANTIZE_MAX_LATENT 1024
+#define QUANTIZE_MAX_DIM 32
+
+DEVICE void quantize_frame(float* r, const float* inProj, const float* inBias, const float* unitBook, const float* tables,
+                           int32_t* codes, int codebooks, int frames, int latent, int dim, int size, int64_t b, int t) {
+    __attribute__((shared)) float part[QUANTIZE_THREADS];
+    __attribute__((shared)) int index[QUANTIZE_THREADS];
+    __attribute__((shared)) float e[QUANTIZE_MAX_DIM];
+    __attribute__((shared)) float l2;
+    int tid = (int) __nvvm_read_ptx_sreg_tid_x();
+    for (int k = 0; k < codebooks; k++) {
+        for (int j = 0; j < dim; j++) {
+            const float* w = inProj + ((int64_t) k * dim + j) * latent;
+            float acc = 0.0f;
+            for (int c = tid; c < latent; c += QUANTIZE_THREADS) acc = dac4j_fmaf(w[c], r[c], acc);
+            part[tid] = acc;
+            __nvvm_bar_sync(0);
+            for (int half = QUANTIZE_THREADS / 2; half > 0; half /= 2) {
+                if (tid < half) part[tid] += part[tid + half];
+                __nvvm_bar_sync(0);
+            }
+            if (tid == 0) e[j] = inBias[k * dim + j] + part[0];
+            __nvvm_bar_sync(0);
+        }
+        if (tid == 0) {
+            float sum = 0.0f;
+            for (int j = 0; j < dim; j++) sum = dac4j_fmaf(e[j], e[j], sum);
+            float norm = __builtin_sqrtf(sum);
+            if (norm < 1e-12f) norm = 1e-12f;
+            float unit = 0.0f;
+            for (int j = 0; j < dim; j++) {
+                e[j] = e[j] / norm;
+                unit = dac4j_fmaf(e[j], e[j], unit);
+            }
+            l2 = unit;
+        }
+        __nvvm_bar_sync(0);
+        float best = -3.0e38f;
+        int bestIndex = 0x7fffffff;
+        for (int c = tid; c < size; c += QUANTIZE_THREADS) {
+            const float* row = unitBook + ((int64_t) k * size + c) * dim;
+            float dot = 0.0f, cc = 0.0f;
+            for (int j = 0; j < dim; j++) {
+                dot = dac4j_fmaf(e[j], row[j], dot);
+                cc = dac4j_fmaf(row[j], row[j], cc);
+            }
+            float score = -(l2 - 2.0f * dot) + cc;
+            if (score > best) { best = score; bestIndex = c; }
+        }
+        part[tid] = best;
+        index[tid] = bestIndex;
+        __nvvm_bar_sync(0);
+        for (int half = QUANTIZE_THREADS / 2; half > 0; half /= 2) {
+            if (tid < half) {
+                float o = part[tid + half];
+                int oi = index[tid + half];
+                if (o > part[tid] || (o == part[tid] && oi < index[tid])) { part[tid] = o; index[tid] = oi; }
+            }
+            __nvvm_bar_sync(0);
+        }
+        int code = index[0];
+        if (tid == 0) codes[(b * codebooks + k) * frames + t] = code;
+        const float* row = tables + ((int64_t) k * size + code) * latent;
+        for (int c = tid; c < latent; c += QUANTIZE_THREADS) r[c] -= row[c];
+        __nvvm_bar_sync(0);
+    }
+}
+
+GLOBAL void dac4j_quantize_f16(const half_bits* latents, int64_t latentsStride, const float* inProj, const float* inBias,
+                               const float* unitBook, const float* tables, int32_t* codes, int codebooks, int streams, int n,
+                               int frames, int latent, int dim, int size) {
+    __attribute__((shared)) float r[QUANTIZE_MAX_LATENT];
+    if ((int64_t) __nvvm_read_ptx_sreg_ctaid_x() >= (int64_t) streams * n) return;
+    int64_t b = __nvvm_read_ptx_sreg_ctaid_x() / n;
+    int t = (int) (__nvvm_read_ptx_sreg_ctaid_x() % n);
+    for (int c = (int) __nvvm_read_ptx_sreg_tid_x(); c < latent; c += QUANTIZE_THREADS) r[c] = h2f(latents[b * latentsStride + (int64_t) t * latent + c]);
+    __nvvm_bar_sync(0);
+    quantize_frame(r, inProj, inBias, unitBook, tables, codes, codebooks, frames, latent, dim, size, b, t);
+}
+
+GLOBAL void dac4j_quantize_f32(const float* latents, int64_t latentsStride, const float* inProj, const float* inBias,
+                               const float* unitBook, const float* tables, int32_t* codes, int codebooks, int streams, int n,
+                               int frames, int latent, int dim, int size) {
+    __attribute__((shared)) float r[QUANTIZE_MAX_LATENT];
+    if ((int64_t) __nvvm_read_ptx_sreg_ctaid_x() >= (int64_t) streams * n) return;
+    int64_t b = __nvvm_read_ptx_sreg_ctaid_x() / n;
+    int t = (int) (__nvvm_read_ptx_sreg_ctaid_x() % n);
+    for (int c = (int) __nvvm_read_ptx_sreg_tid_x(); c < latent; c += QUANTIZE_THREADS) r[c] = latents[b * latentsStride + (int64_t) t * latent + c];
+    __nvvm_bar_sync(0);
+    quantize_frame(r, inProj, inBias, unitBook, tables, codes, codebooks, frames, latent, dim, size, b, t);
+}
+
 #endif

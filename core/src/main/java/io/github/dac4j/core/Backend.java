@@ -1,12 +1,15 @@
 package io.github.dac4j.core;
 
 import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.model.EncoderModel;
 import io.github.dac4j.core.program.ArenaBuffer;
 import io.github.dac4j.core.program.CodebookSum;
 import io.github.dac4j.core.program.Conv;
 import io.github.dac4j.core.program.ConvTranspose;
 import io.github.dac4j.core.program.Program;
+import io.github.dac4j.core.program.Quantize;
 import io.github.dac4j.core.program.ScratchPolicy;
+import io.github.dac4j.core.program.UploadAudio;
 
 /**
  * What a device must do to run a step {@link Program}. Core owns the graph, the ops and the memory plan; a backend
@@ -41,6 +44,9 @@ public interface Backend extends AutoCloseable {
     /** Converts and uploads the model's weights; called once, before {@link #allocate}. */
     void prepare(DacModel model);
 
+    /** Converts and uploads an encoder's weights (the decode path's are {@link #prepare(DacModel)}'s); before {@link #allocate}. */
+    void prepare(EncoderModel encoder);
+
     /** Bytes the prepared weights occupy on the device. */
     long weightBytes();
 
@@ -56,6 +62,15 @@ public interface Backend extends AutoCloseable {
 
     /** Runs {@code op} for {@code n} frames of {@code streams} streams; {@code codes} is {@code [streams, codebooks, n]} on the host, validated. */
     void codebookSum(CodebookSum op, int streams, int[] codes, int codebooks, int n);
+
+    /** Runs {@code op} for {@code rows} rows of {@code streams} streams; {@code audio} is {@code [streams, rows]} on the host. */
+    void uploadAudio(UploadAudio op, int streams, float[] audio, int rows);
+
+    /**
+     * Runs {@code op} for the first {@code n} frames of a step of {@code frames} frames of {@code streams} streams,
+     * writing the codes to the host, {@code codes[(b * K + k) * frames + t]}, {@code t < n}.
+     */
+    void quantize(Quantize op, int streams, int n, int frames, int[] codes);
 
     /** Runs {@code op} for {@code n} output rows of {@code streams} streams. */
     void conv(Conv op, int streams, int n);

@@ -38,7 +38,7 @@ public final class Decoder implements AutoCloseable {
     private final boolean closeBackend;
     private final io.github.dac4j.core.program.Stage output;
     private Program program;
-    private StreamSession session;
+    private DecodeSession session;
     private DecodeStats lastStats;
     private boolean sessionOpen;
 
@@ -246,7 +246,7 @@ public final class Decoder implements AutoCloseable {
         int streams = codes.length;
         int step = stepFramesFor(frames);
         useProgram(step);
-        StreamSession s = session(streams);
+        DecodeSession s = session(streams);
         long start = System.nanoTime();
         long total = frames + (long) program.lookaheadFrames();
         boolean completed = false;
@@ -358,12 +358,12 @@ public final class Decoder implements AutoCloseable {
         session = null;
     }
 
-    private StreamSession session(int streams) {
+    private DecodeSession session(int streams) {
         if (streams > options.batch()) {
             throw new IllegalArgumentException("batch " + streams + " exceeds the decoder's batch capacity " + options.batch()
                     + " (set it with DecoderOptions.withBatch)");
         }
-        if (session == null || session.streams() != streams) session = new StreamSession(program, backend, streams);
+        if (session == null || session.streams() != streams) session = new DecodeSession(program, backend, streams);
         else session.reset();
         return session;
     }

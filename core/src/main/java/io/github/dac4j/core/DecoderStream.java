@@ -20,12 +20,12 @@ import java.util.List;
  */
 public final class DecoderStream implements AutoCloseable {
     private final Decoder decoder;
-    private final StreamSession session;
+    private final DecodeSession session;
     private final int streams;
     private boolean closed;
     private long start = System.nanoTime();
 
-    DecoderStream(Decoder decoder, StreamSession session, int streams) {
+    DecoderStream(Decoder decoder, DecodeSession session, int streams) {
         this.decoder = decoder;
         this.session = session;
         this.streams = streams;

@@ -1,11 +1,14 @@
 package io.github.dac4j.core;
 
 import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.model.EncoderModel;
 import io.github.dac4j.core.program.ArenaBuffer;
 import io.github.dac4j.core.program.CodebookSum;
 import io.github.dac4j.core.program.Conv;
 import io.github.dac4j.core.program.ConvTranspose;
 import io.github.dac4j.core.program.Program;
+import io.github.dac4j.core.program.Quantize;
+import io.github.dac4j.core.program.UploadAudio;
 import io.github.dac4j.core.program.ScratchPolicy;
 
 /**
@@ -24,6 +27,9 @@ public class ForwardingBackend implements Backend {
     @Override public String device() { return inner.device(); }
     @Override public ScratchPolicy scratch() { return inner.scratch(); }
     @Override public void prepare(DacModel model) { inner.prepare(model); }
+    @Override public void prepare(EncoderModel encoder) { inner.prepare(encoder); }
+    @Override public void uploadAudio(UploadAudio op, int streams, float[] audio, int rows) { inner.uploadAudio(op, streams, audio, rows); }
+    @Override public void quantize(Quantize op, int streams, int n, int frames, int[] codes) { inner.quantize(op, streams, n, frames, codes); }
     @Override public long weightBytes() { return inner.weightBytes(); }
     @Override public void allocate(Program program) { inner.allocate(program); }
     @Override public long arenaBytes() { return inner.arenaBytes(); }

@@ -5,12 +5,16 @@ import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.DecoderOptions;
 import io.github.dac4j.core.Precision;
 import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.model.EncoderModel;
+import io.github.dac4j.core.model.ResidualQuantizer;
 import io.github.dac4j.core.program.ArenaBuffer;
 import io.github.dac4j.core.program.CodebookSum;
 import io.github.dac4j.core.program.Conv;
 import io.github.dac4j.core.program.ConvTranspose;
 import io.github.dac4j.core.program.Op;
 import io.github.dac4j.core.program.Program;
+import io.github.dac4j.core.program.Quantize;
+import io.github.dac4j.core.program.UploadAudio;
 import io.github.dac4j.core.program.ScratchPolicy;
 import io.github.dac4j.core.model.Snake;
 import io.github.dac4j.weights.Halves;
@@ -61,7 +65,7 @@ public final class CudaBackend implements Backend {
     private final Cudnn cudnn;
     private final PtxKernels kernels;
     private DeviceWeights weights;
-    private DacModel model;
+    private Object model;
     /** Per convolution op of the current program: its scratch, found once when the program is taken. */
     private Map<Op, Map<String, ArenaBuffer>> scratch = new IdentityHashMap<>();
     private boolean closed;
@@ -136,7 +140,12 @@ public final class CudaBackend implements Backend {
     @Override public ScratchPolicy scratch() { return CudaSizing.scratch(); }
 
     /** Uploads the model's weights, or shares the copy another backend on this context already holds. */
-    @Override public void prepare(DacModel model) {
+    @Override public void prepare(DacModel model) { prepareWeights(model); }
+
+    /** Uploads the encoder's weights (the quantizer's encode side in float32), or shares another backend's copy. */
+    @Override public void prepare(EncoderModel encoder) { prepareWeights(encoder); }
+
+    private void prepareWeights(Object model) {
         current();
         if (this.model == model) return;
         DeviceWeights next = DeviceWeights.acquire(cuda.context, cuda.stream, model, precision);
@@ -176,7 +185,7 @@ public final class CudaBackend implements Backend {
     /** The cuDNN call of a convolution op for n output rows: its input is the Snake scratch (packed) or the window itself. */
     private static Cudnn.Key key(Conv op, int streams, int n) {
         var conv = op.conv();
-        long inStride = op.prologue() != null ? (long) (n + conv.span()) * conv.inChannels() : op.in().streamStride();
+        long inStride = op.prologue() != null ? (long) Cudnn.Geometry.forward(conv, n).inW() * conv.inChannels() : op.in().streamStride();
         return new Cudnn.Key(false, conv.inChannels(), conv.outChannels(), conv.kernel(), Cudnn.Geometry.forward(conv, n), streams,
                 inStride, op.out().streamStride());
     }
@@ -208,11 +217,36 @@ public final class CudaBackend implements Backend {
                 codebooks, n, q.latent(), q.codebookSize(), outputs);
     }
 
+    /** Each stream's rows go up through pinned staging, rounded to fp16 on the host when the arena is fp16. */
+    @Override public void uploadAudio(UploadAudio op, int streams, float[] audio, int rows) {
+        current();
+        int count = rows * op.out().channels();
+        for (int b = 0; b < streams; b++) {
+            staging.uploadFloats(audio, b * count, count, precision == Precision.FP16, at(op.out(), b, op.outRow()));
+        }
+    }
+
+    /** The quantize kernel writes the codes to the arena's {@code codes} buffer; they come down with one wait. */
+    @Override public void quantize(Quantize op, int streams, int n, int frames, int[] codes) {
+        current();
+        ResidualQuantizer q = op.quantizer();
+        int books = q.codebooks();
+        CUdeviceptr device = arena.at(op.codes().offset());
+        kernels.quantize(cuda.stream, at(op.latents(), 0, 0), op.latents().streamStride(), weights.of(q.inProj()), weights.of(q),
+                weights.of(q.normalized()), weights.of(q.decode().tables()), device, books, streams, n, frames, q.latent(), q.dim(),
+                q.codebookSize());
+        int count = streams * books * frames;
+        Pointer h = staging.host(4L * count);
+        JCudaDriver.cuMemcpyDtoHAsync(h, device, 4L * count, cuda.stream);
+        JCudaDriver.cuStreamSynchronize(cuda.stream);
+        h.getByteBuffer(0, 4L * count).order(ByteOrder.nativeOrder()).asIntBuffer().get(codes, 0, count);
+    }
+
     @Override public void conv(Conv op, int streams, int n) {
         current();
         var conv = op.conv();
         int cin = conv.inChannels(), cout = conv.outChannels();
-        int window = n + conv.span();
+        int window = (n - 1) * conv.stride() + conv.span() + 1;
         Map<String, ArenaBuffer> s = scratchOf(op);
         CUdeviceptr x = op.prologue() != null ? snake(op.prologue(), streams, op.in(), window, s.get("snake")) : at(op.in(), 0, 0);
         ArenaBuffer ws = s.get("cudnn");

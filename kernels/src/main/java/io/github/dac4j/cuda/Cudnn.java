@@ -69,9 +69,12 @@ final class Cudnn implements AutoCloseable {
      */
     record Geometry(int inW, int outW, int padW, int strideW, int dilationW) {
 
-        /** Valid convolution over a window of n + span rows: n outputs, no padding (the window holds the halo). */
+        /**
+         * Valid convolution over a window of {@code (n - 1) * stride + span + 1} rows: n outputs, no padding (the window
+         * holds the halo); the stride is 1 but in the encoder's downsampling layers.
+         */
         static Geometry forward(Conv1d c, int n) {
-            return new Geometry(n + c.span(), n, 0, 1, c.dilation());
+            return new Geometry((n - 1) * c.stride() + c.span() + 1, n, 0, c.stride(), c.dilation());
         }
 
         /**

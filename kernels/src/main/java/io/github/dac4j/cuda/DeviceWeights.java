@@ -5,6 +5,9 @@ import io.github.dac4j.core.model.Conv1d;
 import io.github.dac4j.core.model.ConvTranspose1d;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.model.DecoderBlock;
+import io.github.dac4j.core.model.EncoderBlock;
+import io.github.dac4j.core.model.EncoderModel;
+import io.github.dac4j.core.model.ResidualQuantizer;
 import io.github.dac4j.core.model.Quantizer;
 import io.github.dac4j.core.model.ResidualUnit;
 import io.github.dac4j.core.model.Snake;
@@ -24,13 +27,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One device copy of a model's weights in one context, shared by every CUDA backend that runs that model there at
- * that precision (serving several requests on one GPU costs one copy of the weights, not one per decoder). Counted:
+ * One device copy of a model's weights (a decoder's, or an encoder's) in one context, shared by every CUDA backend
+ * that runs that model there at that precision (serving several requests on one GPU costs one copy of the weights, not one per decoder). Counted:
  * the copy is freed when its last backend releases it. Layouts: conv filters in the activation precision, relaid
  * to cuDNN's NHWC filters; bias, Snake alpha and inverse in fp32; codebook tables in the activation precision.
  */
 final class DeviceWeights {
-    private record Key(CUcontext context, DacModel model, Precision precision) {
+    private record Key(CUcontext context, Object model, Precision precision) {
         @Override public boolean equals(Object o) {
             return o instanceof Key k && k.context.equals(context) && k.model == model && k.precision == precision;
         }
@@ -52,7 +55,7 @@ final class DeviceWeights {
      * The weights of {@code model} at {@code precision} in {@code context} (current on this thread), uploaded now or
      * shared with the backends that already hold them, and ordered before every later op on {@code stream}.
      */
-    static DeviceWeights acquire(CUcontext context, CUstream stream, DacModel model, Precision precision) {
+    static DeviceWeights acquire(CUcontext context, CUstream stream, Object model, Precision precision) {
         Key key = new Key(context, model, precision);
         DeviceWeights w;
         synchronized (SHARED) {
@@ -60,7 +63,8 @@ final class DeviceWeights {
             if (w == null) {
                 w = new DeviceWeights(key);
                 try {
-                    w.upload(model);
+                    if (model instanceof DacModel m) w.upload(m);
+                    else w.upload((EncoderModel) model);
                 } catch (RuntimeException e) {
                     w.free();
                     throw e;
@@ -92,7 +96,11 @@ final class DeviceWeights {
     /** Device bytes of the copy. */
     long bytes() { return bytes; }
 
-    /** The device array of a layer record or weight array of the model ({@code conv}, {@code conv.bias()}, {@code snake.alpha()}, ...). */
+    /**
+     * The device array of a layer record or weight array of the model ({@code conv}, {@code conv.bias()},
+     * {@code snake.alpha()}, ...; for the encoder's quantizer: {@code inProj()}, the quantizer itself for the biases,
+     * {@code normalized()}, {@code decode().tables()}).
+     */
     CUdeviceptr of(Object layer) {
         CUdeviceptr p = byLayer.get(layer);
         if (p == null) throw new IllegalStateException("weights of this layer were not prepared on the GPU: call prepare(model) first");
@@ -121,6 +129,51 @@ final class DeviceWeights {
         }
         putSnake(model.snake1());
         putConv(model.conv2());
+    }
+
+    /**
+     * The encoder's convolutions and Snakes as the decoder's; the quantizer's encode side in float32, one contiguous
+     * array per part for the quantize kernel: in_proj {@code [K, dim, latent]}, its bias {@code [K, dim]}, the
+     * normalised codebooks {@code [K, size, dim]} and the tables {@code [K, size, latent]} (keyed by the arrays of
+     * codebook 0).
+     */
+    private void upload(EncoderModel model) {
+        putConv(model.conv1());
+        for (EncoderBlock b : model.blocks()) {
+            for (ResidualUnit u : b.resUnits()) {
+                putSnake(u.snake1());
+                putConv(u.conv1());
+                putSnake(u.snake2());
+                putConv(u.conv2());
+            }
+            putSnake(b.snake1());
+            putConv(b.conv1());
+        }
+        putSnake(model.snake1());
+        putConv(model.conv2());
+        ResidualQuantizer q = model.quantizer();
+        int books = q.codebooks();
+        float[][] weights = new float[books][], biases = new float[books][];
+        for (int k = 0; k < books; k++) {
+            weights[k] = q.inProj()[k].weight();
+            biases[k] = q.inProj()[k].bias();
+        }
+        byLayer.put(q.inProj(), upload(concat(weights)));
+        byLayer.put(q.normalized(), upload(concat(q.normalized())));
+        byLayer.put(q.decode().tables(), upload(concat(q.decode().tables())));
+        byLayer.put(q, upload(concat(biases)));
+    }
+
+    private static float[] concat(float[][] parts) {
+        int n = 0;
+        for (float[] p : parts) n += p.length;
+        float[] all = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
     }
 
     private void putConv(Conv1d c) {

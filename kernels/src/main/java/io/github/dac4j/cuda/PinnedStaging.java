@@ -10,12 +10,12 @@ import jcuda.driver.JCudaDriver;
 import java.nio.ByteOrder;
 
 /**
- * Pinned host memory between the JVM and the device: two slots for the codes of consecutive steps, uploaded
+ * Pinned host memory between the JVM and the device: two slots for each step's input (codes, or audio), uploaded
  * without waiting for the stream, and one buffer for reads and writes that wait.
  */
 final class PinnedStaging implements AutoCloseable {
     private final CUstream stream;
-    /** Codes staging, two slots used in turn; an event marks each slot's upload done. */
+    /** Input staging, two slots used in turn; an event marks each slot's upload done. */
     private final Pointer[] codes = {new Pointer(), new Pointer()};
     private final CUevent[] uploaded = {new CUevent(), new CUevent()};
     private final boolean[] pending = new boolean[2];
@@ -42,7 +42,22 @@ final class PinnedStaging implements AutoCloseable {
      * that slot's previous upload only, which has long finished unless the device is two steps behind.
      */
     void uploadCodes(int[] values, int count, CUdeviceptr dst) {
-        long bytes = 4L * count;
+        upload(4L * count, dst, b -> b.asIntBuffer().put(values, 0, count));
+    }
+
+    /** As {@link #uploadCodes}, for {@code count} floats from {@code values[offset]}, rounded to fp16 when {@code half}. */
+    void uploadFloats(float[] values, int offset, int count, boolean half, CUdeviceptr dst) {
+        if (half) {
+            upload(2L * count, dst, b -> {
+                var shorts = b.asShortBuffer();
+                for (int i = 0; i < count; i++) shorts.put(i, io.github.dac4j.weights.Halves.floatToHalf(values[offset + i]));
+            });
+        } else {
+            upload(4L * count, dst, b -> b.asFloatBuffer().put(values, offset, count));
+        }
+    }
+
+    private void upload(long bytes, CUdeviceptr dst, java.util.function.Consumer<java.nio.ByteBuffer> fill) {
         if (codesBytes < bytes) {
             for (int i = 0; i < 2; i++) {
                 if (pending[i]) JCudaDriver.cuEventSynchronize(uploaded[i]);
@@ -60,7 +75,7 @@ final class PinnedStaging implements AutoCloseable {
         int s = slot;
         slot ^= 1;
         if (pending[s]) JCudaDriver.cuEventSynchronize(uploaded[s]);
-        codes[s].getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asIntBuffer().put(values, 0, count);
+        fill.accept(codes[s].getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()));
         JCudaDriver.cuMemcpyHtoDAsync(dst, codes[s], bytes, stream);
         JCudaDriver.cuEventRecord(uploaded[s], stream);
         pending[s] = true;

@@ -44,7 +44,9 @@ final class PtxKernels implements AutoCloseable {
     private static final int LOG_BYTES = 16 << 10;
 
     private final CUmodule module = new CUmodule();
-    private final CUfunction snake, epilogue, codebookSum, castHalfToFloat;
+    private final CUfunction snake, epilogue, codebookSum, castHalfToFloat, quantize;
+    /** Threads of a quantize block, and the largest latent width its shared memory holds (dac4j.cu). */
+    static final int QUANTIZE_THREADS = 256, QUANTIZE_MAX_LATENT = 1024, QUANTIZE_MAX_DIM = 32;
     private boolean loaded;
 
     /** Loads the module (the driver JIT-compiles it for this GPU) and finds the entries of {@code precision}. */
@@ -56,6 +58,7 @@ final class PtxKernels implements AutoCloseable {
         epilogue = function("dac4j_epilogue" + suffix);
         codebookSum = function("dac4j_codebook_sum" + suffix);
         castHalfToFloat = function("dac4j_cast_f16_f32");
+        quantize = function("dac4j_quantize" + suffix);
     }
 
     /**
@@ -134,6 +137,26 @@ final class PtxKernels implements AutoCloseable {
     @Entry("dac4j_cast_f16_f32")
     void castHalfToFloat(CUstream stream, CUdeviceptr src, CUdeviceptr dst, long count) {
         launch(castHalfToFloat, stream, count, Pointer.to(src), Pointer.to(dst), at(count));
+    }
+
+    /**
+     * Residual vector quantization of {@code n} frames per stream, one block per (stream, frame), {@code streams * n} blocks:
+     * {@code latents:[streams, n, latent] (stride latentsStride) -> codes [streams, codebooks, frames]} (int32, the first n
+     * of each row), with in_proj {@code [K, dim, latent]}, its bias {@code [K, dim]}, the normalised codebooks
+     * {@code [K, size, dim]} and the tables {@code [K, size, latent]}, all float32.
+     */
+    @Entry({"dac4j_quantize_f16", "dac4j_quantize_f32"})
+    void quantize(CUstream stream, CUdeviceptr latents, long latentsStride, CUdeviceptr inProj, CUdeviceptr inBias,
+                  CUdeviceptr unitBook, CUdeviceptr tables, CUdeviceptr codes, int codebooks, int streams, int n, int frames,
+                  int latent, int dim, int size) {
+        if (latent > QUANTIZE_MAX_LATENT || dim > QUANTIZE_MAX_DIM) {
+            throw new IllegalArgumentException("the quantize kernel holds latents of up to " + QUANTIZE_MAX_LATENT + " and codebook entries of up to "
+                    + QUANTIZE_MAX_DIM + ", got " + latent + " and " + dim);
+        }
+        int blocks = Math.multiplyExact(streams, n);
+        JCudaDriver.cuLaunchKernel(quantize, blocks, 1, 1, QUANTIZE_THREADS, 1, 1, 0, stream, Pointer.to(
+                Pointer.to(latents), at(latentsStride), Pointer.to(inProj), Pointer.to(inBias), Pointer.to(unitBook),
+                Pointer.to(tables), Pointer.to(codes), at(codebooks), at(streams), at(n), at(frames), at(latent), at(dim), at(size)), null);
     }
 
     private static Pointer at(long value) { return Pointer.to(new long[] {value}); }

@@ -6,6 +6,9 @@ import io.github.dac4j.core.model.Conv1d;
 import io.github.dac4j.core.model.ConvTranspose1d;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.model.DecoderBlock;
+import io.github.dac4j.core.model.EncoderBlock;
+import io.github.dac4j.core.model.EncoderModel;
+import io.github.dac4j.core.model.ResidualQuantizer;
 import io.github.dac4j.core.model.Quantizer;
 import io.github.dac4j.core.model.ResidualUnit;
 import io.github.dac4j.core.model.Snake;
@@ -14,6 +17,8 @@ import io.github.dac4j.core.program.CodebookSum;
 import io.github.dac4j.core.program.Conv;
 import io.github.dac4j.core.program.ConvTranspose;
 import io.github.dac4j.core.program.Program;
+import io.github.dac4j.core.program.Quantize;
+import io.github.dac4j.core.program.UploadAudio;
 
 import java.util.Arrays;
 import java.util.function.Supplier;
@@ -71,6 +76,19 @@ public final class CpuBackend implements Backend {
         scratch = new float[workers.threads()][TILE_FLOATS + (maxSpan + 2 + 8) * maxIn];
     }
 
+    /** Packs the encoder's weights (or reuses another CPU backend's packing of the same encoder). */
+    @Override public void prepare(EncoderModel encoder) {
+        int maxIn = encoder.conv2().inChannels(), maxSpan = Math.max(encoder.conv1().span(), encoder.conv2().span());
+        for (EncoderBlock b : encoder.blocks()) {
+            maxIn = Math.max(maxIn, b.conv1().inChannels());
+            maxSpan = Math.max(maxSpan, b.conv1().span());
+            for (ResidualUnit u : b.resUnits()) maxSpan = Math.max(maxSpan, u.conv1().span());
+        }
+        weights = PackedWeights.of(encoder, kernels[0]);
+        ResidualQuantizer q = encoder.quantizer();
+        scratch = new float[workers.threads()][Math.max(TILE_FLOATS + (maxSpan + 2 + 8) * maxIn, 2 * q.latent() + q.dim())];
+    }
+
     /** The packed weights in use, shared with every CPU backend on the same model (null before {@link #prepare}). */
     PackedWeights weights() { return weights; }
 
@@ -118,6 +136,61 @@ public final class CpuBackend implements Backend {
                 float[] table = tables[k];
                 if (k == 0) System.arraycopy(table, row, arena, dst, latent);
                 else for (int o = 0; o < latent; o++) arena[dst + o] += table[row + o];
+            }
+        });
+    }
+
+    // audio:[streams, rows] (host) -> out rows [outRow, outRow + rows), one channel
+    @Override public void uploadAudio(UploadAudio op, int streams, float[] audio, int rows) {
+        for (int b = 0; b < streams; b++) System.arraycopy(audio, b * rows, arena, base(op.out(), b, op.outRow()), rows * op.out().channels());
+    }
+
+    /**
+     * latents:[streams, n, latent] -> codes [streams, K, frames] (the first n of each row), frame by frame on the workers. Each frame is summed in
+     * one fixed order, in double (the reference's distances are float64; double keeps near-ties where they are).
+     */
+    @Override public void quantize(Quantize op, int streams, int n, int frames, int[] codes) {
+        ResidualQuantizer q = op.quantizer();
+        int latent = q.latent(), dim = q.dim(), size = q.codebookSize(), books = q.codebooks();
+        workers.forEach(streams * n, (worker, task) -> {
+            int b = task / n, t = task % n;
+            float[] r = scratch[worker];   // [0, latent): the residual; [latent, latent + dim): e
+            System.arraycopy(arena, base(op.latents(), b, t), r, 0, latent);
+            for (int k = 0; k < books; k++) {
+                float[] w = q.inProj()[k].weight(), bias = q.inProj()[k].bias();
+                double l2 = 0;
+                for (int j = 0; j < dim; j++) {
+                    double e = bias[j];
+                    for (int c = 0; c < latent; c++) e += (double) w[j * latent + c] * r[c];
+                    r[latent + j] = (float) e;
+                    l2 += e * e;
+                }
+                double norm = Math.max(Math.sqrt(l2), 1e-12);
+                l2 = 0;
+                for (int j = 0; j < dim; j++) {
+                    double e = r[latent + j] / norm;
+                    r[latent + j] = (float) e;
+                    l2 += (double) r[latent + j] * r[latent + j];
+                }
+                float[] book = q.normalized()[k];
+                int best = 0;
+                double bestScore = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < size; c++) {
+                    double dot = 0, cc = 0;
+                    for (int j = 0; j < dim; j++) {
+                        double v = book[c * dim + j];
+                        dot += r[latent + j] * v;
+                        cc += v * v;
+                    }
+                    double score = -(l2 - 2 * dot) + cc;   // transformers' decode_latents, term for term
+                    if (score > bestScore) {
+                        bestScore = score;
+                        best = c;
+                    }
+                }
+                codes[(b * books + k) * frames + t] = best;
+                float[] table = q.decode().tables()[k];
+                for (int c = 0; c < latent; c++) r[c] -= table[best * latent + c];
             }
         });
     }

@@ -4,16 +4,20 @@ import io.github.dac4j.core.model.Conv1d;
 import io.github.dac4j.core.model.ConvTranspose1d;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.model.DecoderBlock;
+import io.github.dac4j.core.model.EncoderBlock;
+import io.github.dac4j.core.model.EncoderModel;
 import io.github.dac4j.core.model.ResidualUnit;
 
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
  * A model's convolution weights in one kernel implementation's layout. Immutable once built, and shared: every
- * CPU backend prepared with the same {@link DacModel} and kernels uses one copy, so N decoders on one loaded
+ * CPU backend prepared with the same {@link DacModel} (or {@link EncoderModel}) and kernels uses one copy, so N decoders on one loaded
  * model hold one packed copy of the weights, not N. The cache holds models and packings weakly: a packing lives
  * as long as an open backend uses it, and is made again if a decoder opens on the model after all have closed.
  *
@@ -21,39 +25,56 @@ import java.util.WeakHashMap;
  * a model loaded twice from one file gets two copies; load once and share the model instead.
  */
 final class PackedWeights {
-    private static final Map<DacModel, Map<String, WeakReference<PackedWeights>>> SHARED = new WeakHashMap<>();
+    private static final Map<Object, Map<String, WeakReference<PackedWeights>>> SHARED = new WeakHashMap<>();
 
     /** Keyed by the conv records (equal records hold the same arrays); values as {@link Kernels#pack} makes them. */
     private final Map<Object, float[]> packed = new HashMap<>();
     private final long bytes;
 
-    /** The packed weights of {@code model} for {@code kernels}: built on first use, then shared. */
+    /** The packed weights of a decoder for {@code kernels}: built on first use, then shared. */
     static PackedWeights of(DacModel model, Kernels kernels) {
-        // One lock for all models: packing happens once per model and kernel kind, at decoder open.
+        List<Object> layers = new ArrayList<>(List.of(model.conv1()));
+        for (DecoderBlock b : model.blocks()) {
+            layers.add(b.convT1());
+            for (ResidualUnit u : b.resUnits()) layers.addAll(List.of(u.conv1(), u.conv2()));
+        }
+        layers.add(model.conv2());
+        long tables = 0;
+        for (float[] t : model.quantizer().tables()) tables += t.length;
+        return shared(model, kernels, layers, tables);
+    }
+
+    /** The packed weights of an encoder for {@code kernels} (its in_proj layers are used as loaded). */
+    static PackedWeights of(EncoderModel model, Kernels kernels) {
+        List<Object> layers = new ArrayList<>(List.of(model.conv1()));
+        for (EncoderBlock b : model.blocks()) {
+            for (ResidualUnit u : b.resUnits()) layers.addAll(List.of(u.conv1(), u.conv2()));
+            layers.add(b.conv1());
+        }
+        layers.add(model.conv2());
+        return shared(model, kernels, layers, 0);
+    }
+
+    private static PackedWeights shared(Object model, Kernels kernels, List<Object> layers, long extraFloats) {
+        // One lock for all models: packing happens once per model and kernel kind, at open.
         synchronized (SHARED) {
             Map<String, WeakReference<PackedWeights>> byKernels = SHARED.computeIfAbsent(model, m -> new HashMap<>(2));
             WeakReference<PackedWeights> ref = byKernels.get(kernels.name());
             PackedWeights weights = ref == null ? null : ref.get();
             if (weights == null) {
-                weights = new PackedWeights(model, kernels);
+                weights = new PackedWeights(layers, kernels, extraFloats);
                 byKernels.put(kernels.name(), new WeakReference<>(weights));
             }
             return weights;
         }
     }
 
-    private PackedWeights(DacModel model, Kernels kernels) {
-        pack(model.conv1(), kernels);
-        for (DecoderBlock b : model.blocks()) {
-            pack(b.convT1(), kernels);
-            for (ResidualUnit u : b.resUnits()) {
-                pack(u.conv1(), kernels);
-                pack(u.conv2(), kernels);
-            }
+    private PackedWeights(List<Object> layers, Kernels kernels, long extraFloats) {
+        for (Object layer : layers) {
+            if (layer instanceof Conv1d c) pack(c, kernels);
+            else pack((ConvTranspose1d) layer, kernels);
         }
-        pack(model.conv2(), kernels);
-        long floats = 0;
-        for (float[] t : model.quantizer().tables()) floats += t.length;
+        long floats = extraFloats;
         for (float[] p : packed.values()) floats += p.length;
         this.bytes = 4 * floats;
     }

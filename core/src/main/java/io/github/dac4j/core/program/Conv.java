@@ -9,10 +9,11 @@ import java.util.List;
 
 /**
  * A valid convolution over a stage's window: for {@code n} output rows it reads input rows
- * {@code [0, n + span)} of {@code in} and writes rows {@code [outRow, outRow + n)} of {@code out}:
- * {@code out[b, outRow + t, o] = act(bias[o] + sum_{j, c} W[o, c, j] * pre(in[b, t + j*d, c]) + residual[b, residualRow + t, o])}
+ * {@code [0, (n - 1) * stride + span + 1)} of {@code in} and writes rows {@code [outRow, outRow + n)} of {@code out}:
+ * {@code out[b, outRow + t, o] = act(bias[o] + sum_{j, c} W[o, c, j] * pre(in[b, t*stride + j*d, c]) + residual[b, residualRow + t, o])}
  * with {@code pre} = the Snake {@code prologue} (identity when null), the residual term only when {@code residual} is
- * not null, and {@code act} = tanh when {@code tanh}, else identity. {@code x:[n + span, cin] -> [n, cout]}.
+ * not null, and {@code act} = tanh when {@code tanh}, else identity. {@code x:[(n - 1) s + span + 1, cin] -> [n, cout]}
+ * (s = 1 but in the encoder's downsampling layers).
  *
  * @param stage       the stage whose outputs it computes ({@link Step#neededOutputRows} gives n)
  * @param conv        the layer's weights

@@ -31,6 +31,13 @@ sealed interface Layer {
         }
     }
 
+    /** encoder.block.N.snake1 + conv1: kernel 2s, stride s, downsampling by s. */
+    record DownsampleLayer(Stage stage, Snake snake, Conv1d conv) implements Layer {
+        @Override public List<Op> compute(ArenaBuffer in, ArenaBuffer tmp, ArenaBuffer out, int outRow) {
+            return List.of(Conv.of(stage, conv, snake, in, out, outRow));
+        }
+    }
+
     /**
      * {@code x + conv2(snake2(conv1(snake1(x))))}: conv1 into {@code tmp}, then conv2 adds the residual, which for
      * output row t is window row {@code t + padding} of the same window (no delay buffer needed).

@@ -9,7 +9,8 @@ import java.util.List;
  * reads each buffer's lifetime from the ops that read and write it, in this order, so the schedule exists once.
  * Every op works on streams {@code [0, step.streams())} of its buffers.
  */
-public sealed interface Op permits CodebookSum, RestoreHistory, Conv, ConvTranspose, MaskRows, SaveHistory, EmitSamples {
+public sealed interface Op permits CodebookSum, UploadAudio, RestoreHistory, Conv, ConvTranspose, MaskRows, SaveHistory,
+        EmitSamples, Quantize, EmitFrames {
 
     /** What it does and to which layer, for plans and logs: {@code conv decoder.block.0.res_unit1.conv1}. */
     String label();

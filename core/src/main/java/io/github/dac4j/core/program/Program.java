@@ -1,6 +1,7 @@
 package io.github.dac4j.core.program;
 
 import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.model.EncoderModel;
 import io.github.dac4j.core.plan.BufferRequest;
 import io.github.dac4j.core.plan.MemoryPlan;
 import io.github.dac4j.core.plan.MemoryPlanner;
@@ -22,7 +23,8 @@ import java.util.function.Function;
  * <p>Buffers: {@code in.<stage>} holds a stage's history rows followed by its new input rows (the stage before writes
  * straight after the history, so only the history is copied); {@code hist.<stage>} keeps the history between steps;
  * {@code tmp.<stage>} is a residual unit's inner activation; {@code codes} stages the codes on the device;
- * {@code samples} receives the output; {@code <scratch>@<op>} is backend scratch live during one op.
+ * {@code samples} (decoder) or {@code latents} (encoder) receives the output; {@code <scratch>@<op>} is backend scratch
+ * live during one op.
  */
 public final class Program {
     private final List<Stage> stages;
@@ -47,10 +49,12 @@ public final class Program {
     }
 
     /** The decoder of {@code model} as a step program; set the shape on the builder, then {@link Builder#build()}. */
-    public static Builder decoder(DacModel model) {
-        DecoderGraph graph = DecoderGraph.of(model);
-        return new Builder(graph::ops, graph.stages(), graph.codebooks());
-    }
+    public static Builder decoder(DacModel model) { return of(DecoderGraph.of(model)); }
+
+    /** The encoder of {@code model} as a step program (audio to latents and codes), the same ops with strided convolutions. */
+    public static Builder encoder(EncoderModel model) { return of(EncoderGraph.of(model)); }
+
+    private static Builder of(Graph graph) { return new Builder(graph::ops, graph.stages(), graph.codebooks()); }
 
     /**
      * A program of the ops {@code ops} builds on the buffers it declares (for tools and tests that run single ops on a
@@ -108,10 +112,13 @@ public final class Program {
     public static int decoderLookaheadFrames(DacModel model) { return lookaheadFrames(decoderOutput(model)); }
 
     /** The last stage of a model's decoder: its outputs are the samples ({@code outputLength(T)} of them for T frames). */
-    public static Stage decoderOutput(DacModel model) {
-        List<Stage> stages = DecoderGraph.of(model).stages();
-        return stages.get(stages.size() - 1);
-    }
+    public static Stage decoderOutput(DacModel model) { return DecoderGraph.of(model).output(); }
+
+    /**
+     * Frames of look-ahead of an encoder, from the graph alone: the codes of frame f are final once the audio of frame
+     * {@code f + lookahead} has been pushed.
+     */
+    public static int encoderLookaheadFrames(EncoderModel model) { return lookaheadFrames(EncoderGraph.of(model).output()); }
 
     private static int lookaheadFrames(Stage output) {
         return (int) ((output.outDelay() + output.outRate() - 1) / output.outRate());

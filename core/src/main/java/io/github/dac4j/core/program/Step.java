@@ -1,12 +1,14 @@
 package io.github.dac4j.core.program;
 
+import io.github.dac4j.core.FrameSink;
 import io.github.dac4j.core.SampleSink;
 
 import java.util.Arrays;
 
 /**
  * What the ops of one step read at run time: which streams run, where the step starts, how many frames it holds,
- * which streams have ended and where, and the host side of the step's input and output. One instance serves every
+ * which streams have ended and where, and the host side of the step's input and output (codes in and samples out
+ * for decoding; audio in and codes out for encoding). One instance serves every
  * step of a session; the session moves it on. Streams advance in lockstep, so one {@code start} serves all.
  */
 public final class Step {
@@ -21,6 +23,9 @@ public final class Step {
     private int[] codes = new int[0];
     private int codebooks;
     private SampleSink sink;
+    private float[] audio = new float[0];
+    private int[] encoded = new int[0];
+    private FrameSink frameSink;
 
     /** A step state for {@code streams} streams, all open, at frame 0. */
     public Step(int streams) {
@@ -72,6 +77,24 @@ public final class Step {
         this.sink = sink;
     }
 
+    /**
+     * Sets up the next encoding step: {@code frames} frames of audio {@code [streams, frames * hop]}, their codes to be
+     * written to {@code encoded} ({@code [streams, codebooks, frames]}) and handed with their latents to {@code sink}.
+     */
+    public void beginEncode(int frames, float[] audio, int[] encoded, int codebooks, FrameSink sink) {
+        this.frames = frames;
+        this.audio = audio;
+        this.encoded = encoded;
+        this.codebooks = codebooks;
+        this.frameSink = sink;
+    }
+
+    /** This step's audio, {@code [streams, frames * hop]} row-major on the host (zeros past a stream's end). */
+    public float[] audio() { return audio; }
+
+    /** Where this step's codes go on the host, {@code [streams, codebooks, frames]}. */
+    public int[] encoded() { return encoded; }
+
     /** Moves past the step just run. */
     public void advance() { start += frames; }
 
@@ -93,16 +116,32 @@ public final class Step {
     }
 
     /**
-     * Hands stream b's valid outputs of this step to the sink: rows {@code [row, row + count)} of {@code buffer} hold
-     * output positions {@code [first, first + count)}; those in {@code [emitted, length)} go out, in order.
+     * Hands each stream's valid outputs of this step to the sample sink: rows {@code [row, row + count)} of
+     * {@code buffer} hold output positions {@code [first, first + count)}; those in {@code [emitted, length)} go out, in
+     * order.
      */
     void emit(ArenaBuffer buffer, long first, int count, Stage stage) {
+        handOut(first, count, stage, (b, from, row, n) -> sink.accept(b, from, buffer, row, n));
+    }
+
+    /** As {@link #emit}, for frames: their codes from {@link #encoded()}, their latents in {@code latents}. */
+    void emitFrames(ArenaBuffer latents, long first, int count, Stage stage) {
+        handOut(first, count, stage, (b, from, row, n) -> frameSink.accept(b, from, encoded, codebooks, frames, latents, row, n));
+    }
+
+    /** A range of one stream's outputs: positions {@code [from, from + count)} at step rows {@code [row, row + count)}. */
+    private interface Range {
+        void accept(int stream, long from, int row, int count);
+    }
+
+    /** The part of positions {@code [first, first + count)} each stream has not handed out yet and that lies before its end. */
+    private void handOut(long first, int count, Stage stage, Range out) {
         for (int b = 0; b < streams; b++) {
             long end = ended(b) ? stage.outputLength(length[b]) : OPEN;
             long from = Math.max(emitted[b], first);
             long to = Math.min(end, first + count);
             if (to <= from) continue;
-            sink.accept(b, from, buffer, (int) (from - first), (int) (to - from));
+            out.accept(b, from, (int) (from - first), (int) (to - from));
             emitted[b] = to;
         }
     }

@@ -70,7 +70,7 @@ class ProgramPropertyTest {
         for (Op op : p.ops()) {
             if (op instanceof Conv c) {
                 int n = c.stage().outputRows(step);
-                assertTrue(c.in().rows() >= n + c.conv().span(), where + ": " + op.label() + " reads past its window");
+                assertTrue(c.in().rows() >= (n - 1) * c.conv().stride() + c.conv().span() + 1, where + ": " + op.label() + " reads past its window");
                 assertTrue(c.out().rows() >= c.outRow() + n, where + ": " + op.label() + " writes past its output");
                 if (c.residual() != null) assertTrue(c.residual().rows() >= c.residualRow() + n, where + ": residual of " + op.label());
             } else if (op instanceof ConvTranspose t) {
