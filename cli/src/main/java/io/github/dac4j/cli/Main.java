@@ -12,14 +12,15 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
 /**
- * The {@code dac} command: {@code decode}, {@code info}, {@code synth}, {@code plan}.
+ * The {@code dac} command: {@code decode}, {@code encode}, {@code info}, {@code synth}, {@code plan}.
  *
  * <p>Exit codes: 0 success, 1 internal failure, 2 bad input or usage. Errors are one line on stderr,
  * {@code dac: <file>: <problem>}; {@code --verbose} adds the stack trace. Tests call {@link #run} and never exit.
  */
 @Command(name = "dac", mixinStandardHelpOptions = true, version = "dac 0.1.0-SNAPSHOT",
         description = "Decode Descript Audio Codec (DAC 16, 24 and 44.1 kHz) codes to audio, exactly, in bounded memory.",
-        subcommands = {DecodeCommand.class, InfoCommand.class, SynthCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DecodeCommand.class, EncodeCommand.class, InfoCommand.class, SynthCommand.class, PlanCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or usage. */
     public static final int EXIT_USAGE = 2;
@@ -71,7 +72,7 @@ public final class Main implements Runnable {
     }
 
     @Override public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: decode, info, synth or plan");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: decode, encode, info, synth or plan");
     }
 
     private static boolean verbose(CommandLine.ParseResult parseResult) {

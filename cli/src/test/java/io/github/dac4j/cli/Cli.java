@@ -49,17 +49,8 @@ final class Cli {
         return a.floats();
     }
 
-    /** ||out - ref|| / ||ref||; NaN anywhere gives NaN, which fails every {@code <=} check. */
-    static double relativeError(float[] out, float[] ref) {
-        if (out.length != ref.length) throw new AssertionError("length " + out.length + " != " + ref.length);
-        double num = 0, den = 0;
-        for (int i = 0; i < ref.length; i++) {
-            double d = (double) out[i] - ref[i];
-            num += d * d;
-            den += (double) ref[i] * ref[i];
-        }
-        return Math.sqrt(num / den);
-    }
+    /** ||out - ref|| / ||ref|| (the shared measure: NaN anywhere fails every {@code <=} check). */
+    static double relativeError(float[] out, float[] ref) { return io.github.dac4j.testing.Numerics.relativeError(out, ref); }
 
     /** File names in a directory, sorted. */
     static String[] list(Path dir) throws IOException {
