@@ -68,6 +68,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON: every buffer's name, shape, bytes, offset, first/last op, producer.")
     boolean json;
 
+    @Option(names = "--encoder", description = "Plan the encoder's step (audio to codes) instead of the decoder's; the checkpoint must hold the encoder.")
+    boolean encoder;
+
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
 
@@ -79,7 +82,8 @@ final class PlanCommand implements Callable<Integer> {
         if (batch < 1) throw new CliError("--batch", "must be at least 1, got " + batch);
         if (frames != null && frames < 1) throw new CliError("--frames", "must be at least 1, got " + frames);
 
-        DacModel model = DacModel.load(DacCheckpoint.load(weights));
+        DacCheckpoint checkpoint = DacCheckpoint.load(weights);
+        DacModel model = DacModel.load(checkpoint);
         // The CUDA sizing is a static policy: it loads no native library, so plans for the GPU work on any machine.
         ScratchPolicy scratch = dev.equals("cpu") ? ScratchPolicy.NONE : CudaSizing.scratch();
         int chunk = step.chunkFrames == null ? DecoderOptions.DEFAULT_STEP_FRAMES : step.chunkFrames;
@@ -95,7 +99,12 @@ final class PlanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliError("--memory-budget", e.getMessage());
         }
-        Program program = Program.decoder(model).streams(batch).stepFrames(stepFrames).activationBytes(p.bytes()).scratch(scratch).build();
+        Program.Builder builder = encoder
+                ? Program.encoder(io.github.dac4j.core.model.EncoderModel.load(checkpoint, model.quantizer()))
+                : Program.decoder(model);
+        if (encoder && whole) throw new CliError("--chunk-frames", "the encoder runs in steps: give --chunk-frames N (N >= 1)");
+        if (encoder && step.memoryBudget != null) throw new CliError("--memory-budget", "sizes the decoder's step; plan the encoder with --chunk-frames N");
+        Program program = builder.streams(batch).stepFrames(stepFrames).activationBytes(p.bytes()).scratch(scratch).build();
         MemoryPlan plan = program.plan();
         long scratchBytes = plan.buffers().stream().filter(b -> b.name().contains("@")).mapToLong(b -> b.request().bytes()).sum();
         PrintWriter out = spec.commandLine().getOut();
@@ -103,7 +112,7 @@ final class PlanCommand implements Callable<Integer> {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(planMap(program, dev, p, step.memoryBudget)));
         } else {
-            out.printf("step %d frames (%d samples), batch %d, %s on %s, look-ahead %d frames%n", stepFrames,
+            out.printf("%s step %d frames (%d samples), batch %d, %s on %s, look-ahead %d frames%n", encoder ? "encoder" : "decoder", stepFrames,
                     (long) stepFrames * model.config().hop(), batch, p, dev, program.lookaheadFrames());
             if (step.memoryBudget != null) out.printf("memory budget %d bytes: the largest step that fits is %d frames%n", step.memoryBudget, stepFrames);
             if (scratchBytes > 0) out.printf("%s backend scratch: %d requests, %d bytes in all, each live during its op only%n",
@@ -121,6 +130,7 @@ final class PlanCommand implements Callable<Integer> {
     static Map<String, Object> planMap(Program program, String device, Precision p, Long budget) {
         MemoryPlan plan = program.plan();
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("program", program.stages().get(0).name().equals("audio") ? "encoder" : "decoder");
         m.put("device", device);
         m.put("precision", p.toString());
         m.put("batch", program.streams());

@@ -72,6 +72,24 @@ class EncodeCommandTest {
     }
 
     @Test
+    void planShowsTheEncodersStepAndTheArenaItAllocates() throws Exception {
+        Path w = fixture("enc-tiny-s51.safetensors");
+        Cli.Result r = Cli.run("plan", "--weights", w.toString(), "--encoder", "--chunk-frames", "5", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("encoder", j.get("program").asText());
+        String ops = j.get("ops").toString();
+        assertTrue(ops.contains("upload-audio") && ops.contains("quantize quantizer") && ops.contains("emit-frames"), ops);
+        var model = io.github.dac4j.core.model.EncoderModel.load(io.github.dac4j.weights.DacCheckpoint.load(w));
+        try (var e = io.github.dac4j.core.Encoder.open(model, io.github.dac4j.core.EncoderOptions.defaults().withDevice("cpu").withStepFrames(5))) {
+            assertEquals(e.plan().arenaBytes(), j.get("arena_bytes").asLong());
+        }
+        Cli.Result noEncoder = Cli.run("plan", "--weights", fixture("small-s21.safetensors").toString(), "--encoder");
+        assertEquals(2, noEncoder.code());
+        assertTrue(noEncoder.err().contains("encoder"), noEncoder.err());
+    }
+
+    @Test
     void badInputIsOneLineExitTwoAndNoOutput() throws Exception {
         Path out = dir.resolve("codes.npy");
         String w = fixture("enc-tiny-s51.safetensors").toString(), wav = fixture("enc-tiny-s51.wav").toString();
