@@ -51,7 +51,7 @@ class ReadmeExamplesTest {
         List<String> blocks = new ArrayList<>();
         Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
         while (m.find()) blocks.add(m.group(1));
-        assertEquals(3, blocks.size(), "the README's java examples");
+        assertEquals(4, blocks.size(), "the README's java examples");
 
         Path src = dir.resolve("ReadmeExamples.java");
         Files.writeString(src, IMPORTS + "\npublic class ReadmeExamples {\n" + HELPER + String.join("\n", blocks) + "\n}\n");
@@ -78,6 +78,14 @@ class ReadmeExamplesTest {
             }
             float[] streamed = (float[]) method(examples, "streamFrames").invoke(null, weights, frames);
             assertArrayEquals(whole[0], streamed, "the streaming example gives the whole decode's samples");
+
+            Path withEncoder = dir.resolve("tiny-encoder.safetensors");
+            DacSynth.write(DacConfig.tiny(), 3, DType.F32, Layout.FOLDED, true, withEncoder);
+            float[][] audio = {new float[5 * DacConfig.tiny().hop() + 3]};
+            for (int i = 0; i < audio[0].length; i++) audio[0][i] = (float) Math.sin(0.05 * i);
+            int[][][] encoded = (int[][][]) method(examples, "encodeWhole").invoke(null, withEncoder, audio);
+            assertEquals(3, encoded[0].length);
+            assertEquals(6, encoded[0][0].length, "5 frames and 3 samples: 6 frames, the last one padded");
 
             long arena = (long) method(examples, "arenaBytes").invoke(null, weights);
             long expected = io.github.dac4j.core.program.Program.decoder(DacModel.load(DacCheckpoint.load(weights)))
