@@ -3,15 +3,23 @@ package io.github.dac4j.cli;
 import java.nio.file.Path;
 
 /**
- * Sample-rate conversion of the audio {@code dac encode} reads. Until a resampler whose quality is measured and
- * good enough is wired in, audio at another rate than the model's is refused with one line naming both rates.
+ * Sample-rate conversion of the audio {@code dac encode} reads, by {@link Resampler} (scipy's {@code resample_poly}
+ * through jdsp; its measured quality is in docs/ENCODER.md). A pair of rates it does not convert is refused with one
+ * line naming the file and both rates.
  */
 final class Resampling {
     private Resampling() {}
 
-    /** {@code channels} at {@code from} Hz, at {@code to} Hz. */
+    /** {@code channels} at {@code from} Hz, at {@code to} Hz: {@code ceil(L to / from)} samples each. */
     static float[][] resample(Path file, float[][] channels, int from, int to) {
-        throw new CliError(file, "the audio is at " + from + " Hz and the model runs at " + to
-                + " Hz: resample it to " + to + " Hz first (dac does not resample yet)");
+        Resampler resampler;
+        try {
+            resampler = Resampler.between(from, to);
+        } catch (IllegalArgumentException e) {
+            throw new CliError(file, e.getMessage(), e);
+        }
+        float[][] out = new float[channels.length][];
+        for (int c = 0; c < channels.length; c++) out[c] = resampler.apply(channels[c]);
+        return out;
     }
 }

@@ -29,6 +29,67 @@ public final class Fixtures {
         public NpyArray expectedArray() { return read(expected); }
     }
 
+    /**
+     * One case of {@code encoder-cases.json}: a checkpoint with the encoder, a 16-bit mono WAV of
+     * {@code inputSamples} samples (to be right-padded with zeros to {@code paddedSamples}, a multiple of {@code hop}),
+     * and the reference latents {@code [1, latent, T]} and codes {@code [1, K, T]}.
+     */
+    public record EncoderCase(String name, Path weights, Path audio, Path latents, Path codes, int hop, int inputSamples,
+                              int paddedSamples) {
+        /** The WAV's samples as floats ({@code pcm / 32768}), right-padded with zeros to {@code paddedSamples}. */
+        public float[] paddedAudio() {
+            float[] pcm = pcm16(audio);
+            if (pcm.length != inputSamples) throw new IllegalStateException(audio + ": " + pcm.length + " samples, cases say " + inputSamples);
+            return java.util.Arrays.copyOf(pcm, paddedSamples);
+        }
+
+        /** The reference latents, {@code [1, latent, T]}. */
+        public NpyArray latentArray() { return read(latents); }
+
+        /** The reference codes, {@code [K][T]} of the one stream. */
+        public int[][] codeArray() { return Fixtures.codes(read(codes))[0]; }
+    }
+
+    /** Every case of {@code encoder-cases.json}, in order. */
+    public static List<EncoderCase> encoderCases() {
+        Path dir = dir();
+        try {
+            List<EncoderCase> list = new ArrayList<>();
+            for (JsonNode c : new ObjectMapper().readTree(dir.resolve("encoder-cases.json").toFile())) {
+                String weights = c.get("weights").asText();
+                list.add(new EncoderCase(weights.replace(".safetensors", ""), dir.resolve(weights), dir.resolve(c.get("audio").asText()),
+                        dir.resolve(c.get("latents").asText()), dir.resolve(c.get("codes").asText()), c.get("hop").asInt(),
+                        c.get("input_samples").asInt(), c.get("padded_samples").asInt()));
+            }
+            return list;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The samples of a 16-bit PCM mono WAV as {@code pcm / 32768} (soundfile's scaling), for the fixtures only: the
+     * command line's reader (cli's {@code WavReader}) covers every other format.
+     */
+    public static float[] pcm16(Path wav) {
+        try {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(wav)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.position(12);
+            while (b.remaining() >= 8) {
+                int id = b.getInt(), size = b.getInt();
+                if (id == 0x61746164) { // "data"
+                    float[] out = new float[size / 2];
+                    for (int i = 0; i < out.length; i++) out[i] = b.getShort() / 32768f;
+                    return out;
+                }
+                b.position(b.position() + size + (size & 1));
+            }
+            throw new IllegalStateException(wav + ": no data chunk");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The fixtures folder: {@code -Ddac4j.fixtures}, else core's test resources seen from the working directory. */
     public static Path dir() {
         String given = System.getProperty("dac4j.fixtures");
