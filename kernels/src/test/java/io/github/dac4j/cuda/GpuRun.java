@@ -68,11 +68,13 @@ public final class GpuRun {
         Path dir = Path.of(a.getOrDefault("dir", "."));
         long deadline = System.nanoTime() + (long) (Double.parseDouble(a.getOrDefault("deadline_s", "600")) * 1e9);
         switch (args[0]) {
-            case "prepare" -> prepare(dir, Double.parseDouble(a.getOrDefault("ref_seconds", "3")), doubles(a.getOrDefault("peer_seconds", "1,10,30")));
+            case "prepare" -> prepare(dir, preset(a.getOrDefault("preset", "44khz")), Double.parseDouble(a.getOrDefault("ref_seconds", "3")),
+                    doubles(a.getOrDefault("peer_seconds", "1,10,30")));
             case "bench" -> {
-                requireGpu();
+                String device = a.getOrDefault("device", "cuda");
+                if (device.equals("cuda")) requireGpu();
                 try (Csv csv = new Csv(Path.of(a.get("csv")))) {
-                    bench(dir, csv, doubles(a.getOrDefault("seconds", "1,10,30,60")), ints(a.getOrDefault("batches", "1,8")), deadline);
+                    bench(dir, csv, device, doubles(a.getOrDefault("seconds", "1,10,30,60")), ints(a.getOrDefault("batches", "1,8")), deadline);
                 }
             }
             case "memory" -> {
@@ -108,9 +110,17 @@ public final class GpuRun {
         return Math.max(1, (int) Math.round(seconds * c.sampleRate() / c.hop()));
     }
 
-    static void prepare(Path dir, double refSeconds, double[] peerSeconds) throws IOException {
+    /** {@code 44khz} (the run's model) or {@code small} (the fixtures' shape, for tests of this harness). */
+    static DacConfig preset(String name) {
+        return switch (name) {
+            case "44khz" -> DacConfig.dac44khz();
+            case "small" -> DacConfig.small();
+            default -> throw new IllegalArgumentException("preset 44khz or small, not " + name);
+        };
+    }
+
+    static void prepare(Path dir, DacConfig c, double refSeconds, double[] peerSeconds) throws IOException {
         Files.createDirectories(dir);
-        DacConfig c = DacConfig.dac44khz();
         Path weights = dir.resolve(ModelFiles.WEIGHTS_NAME);
         long t0 = System.nanoTime();
         if (!Files.isRegularFile(weights)) {
@@ -134,7 +144,9 @@ public final class GpuRun {
 
     // ------------------------------------------------------------------ bench
 
-    static DecoderOptions cuda(Precision p) { return DecoderOptions.defaults().withDevice("cuda").withPrecision(p); }
+    static DecoderOptions cuda(Precision p) { return on("cuda", p); }
+
+    static DecoderOptions on(String device, Precision p) { return DecoderOptions.defaults().withDevice(device).withPrecision(p); }
 
     /** The device's primary context, retained for the whole run so that cuMemGetInfo sees one context throughout. */
     static final class Context implements AutoCloseable {
@@ -149,6 +161,9 @@ public final class GpuRun {
             JCudaDriver.cuCtxSetCurrent(context);
         }
 
+        /** Free device memory, bytes; 0 without a context (the CPU backend, in tests of this harness). */
+        static long free(Context ctx) { return ctx == null ? 0 : ctx.free(); }
+
         /** Free device memory, bytes. */
         long free() {
             JCudaDriver.cuCtxSetCurrent(context);
@@ -160,50 +175,71 @@ public final class GpuRun {
         @Override public void close() { JCudaDriver.cuDevicePrimaryCtxRelease(device); }
     }
 
-    static void bench(Path dir, Csv csv, double[] seconds, int[] batches, long deadline) throws Exception {
+    /**
+     * Every configuration, most wanted first, so that a run cut short by its deadline still has them: 30 s at batch
+     * 1 (the table against the PyTorch peer), then the other lengths at batch 1, then the larger batches; within each,
+     * fp16 and fp32, whole and in 86-frame steps.
+     */
+    static void bench(Path dir, Csv csv, String device, double[] seconds, int[] batches, long deadline) throws Exception {
         DacModel model = DacModel.load(DacCheckpoint.load(dir));
         DacConfig c = model.config();
-        try (Context ctx = new Context()) {
-            for (Precision p : new Precision[] {Precision.FP16, Precision.FP32}) {
-                // a decoder held open keeps this precision's device weights resident (shared per context and model):
-                // each configuration below then measures its own arena, not a weight upload
-                try (Decoder holder = Decoder.open(model, cuda(p).withStepFrames(STEP_FRAMES))) {
-                    csv.row("bench", "dac4j", p, "", 0, 1, "weight_bytes", holder.backend().weightBytes(), "B", holder.device());
-                    for (boolean whole : new boolean[] {true, false}) {
-                        String mode = whole ? "whole" : "steps" + STEP_FRAMES;
-                        String lastError = null;
-                        int repeated = 0;
-                        for (double s : seconds) {
-                            for (int b : batches) {
-                                if (System.nanoTime() > deadline) {
-                                    csv.row("bench", "dac4j", p, mode, s, b, "not_run", 0, "", "stage deadline reached");
-                                    continue;
-                                }
-                                if (repeated >= 2) {
-                                    csv.row("bench", "dac4j", p, mode, s, b, "not_run", 0, "", "skipped after the same error twice");
-                                    continue;
-                                }
-                                String error = benchOne(ctx, csv, model, c, p, whole, mode, s, b, deadline);
-                                if (error != null && error.equals(lastError)) repeated++;
-                                else repeated = error == null ? 0 : 1;
-                                lastError = error;
+        boolean gpu = device.equals("cuda");
+        Precision[] precisions = gpu ? new Precision[] {Precision.FP16, Precision.FP32} : new Precision[] {Precision.FP32};
+        List<double[]> order = new ArrayList<>();   // {seconds, batch}
+        for (int b : batches) {
+            for (double sec : seconds) if (sec == 30 && b == batches[0]) order.add(new double[] {sec, b});
+            for (double sec : seconds) if (sec != 30 || b != batches[0]) order.add(new double[] {sec, b});
+        }
+        Map<String, String> lastError = new HashMap<>();
+        Map<String, Integer> repeated = new HashMap<>();
+        List<Decoder> holders = new ArrayList<>();
+        try (Context ctx = gpu ? new Context() : null) {
+            try {
+                // a decoder held open per precision keeps its device weights resident (shared per context and model):
+                // each configuration then measures its own arena and time, not a weight upload
+                for (Precision p : precisions) {
+                    try {
+                        Decoder holder = Decoder.open(model, on(device, p).withStepFrames(STEP_FRAMES));
+                        holders.add(holder);
+                        csv.row("bench", "dac4j", p, "", 0, 1, "weight_bytes", holder.backend().weightBytes(), "B", holder.device());
+                    } catch (RuntimeException e) {
+                        csv.row("bench", "dac4j", p, "", 0, 1, "error", 0, "", "opening the weight holder: " + e.getClass().getSimpleName()
+                                + ": " + CudaProbe.oneLine(e));
+                    }
+                }
+                for (double[] config : order) {
+                    for (Precision p : precisions) {
+                        for (boolean whole : new boolean[] {true, false}) {
+                            String mode = whole ? "whole" : "steps" + STEP_FRAMES, group = p + mode;
+                            double sec = config[0];
+                            int b = (int) config[1];
+                            if (System.nanoTime() > deadline) {
+                                csv.row("bench", "dac4j", p, mode, sec, b, "not_run", 0, "", "stage deadline reached");
+                            } else if (repeated.getOrDefault(group, 0) >= 2) {
+                                csv.row("bench", "dac4j", p, mode, sec, b, "not_run", 0, "", "skipped after the same error twice");
+                            } else {
+                                String error = benchOne(ctx, csv, model, c, device, p, whole, mode, sec, b, deadline);
+                                repeated.put(group, error == null ? 0 : error.equals(lastError.get(group)) ? repeated.getOrDefault(group, 0) + 1 : 1);
+                                lastError.put(group, error);
                             }
                         }
                     }
                 }
+            } finally {
+                for (Decoder h : holders) h.close();
             }
         }
     }
 
     /** One configuration: warm-up, then timed decodes. Returns the error's one-line message, or null. */
-    private static String benchOne(Context ctx, Csv csv, DacModel model, DacConfig c, Precision p, boolean whole, String mode,
-                                   double s, int b, long deadline) {
+    private static String benchOne(Context ctx, Csv csv, DacModel model, DacConfig c, String device, Precision p, boolean whole,
+                                   String mode, double s, int b, long deadline) {
         int frames = frames(c, s);
         double audio = (double) frames * c.hop() / c.sampleRate();
-        DecoderOptions options = cuda(p).withBatch(b).withStepFrames(whole ? 0 : STEP_FRAMES);
+        DecoderOptions options = on(device, p).withBatch(b).withStepFrames(whole ? 0 : STEP_FRAMES);
         long required = CudaBackend.requiredArenaBytes(model, options, frames);
-        long free0 = ctx.free();
-        if (required > free0 - (1L << 30)) {
+        long free0 = Context.free(ctx);
+        if (ctx != null && required > free0 - (1L << 30)) {
             csv.row("bench", "dac4j", p, mode, audio, b, "not_run", required, "B",
                     String.format(Locale.ROOT, "arena %.1f GiB > free %.1f GiB - 1 GiB", required / 1073741824.0, free0 / 1073741824.0));
             return null;
@@ -214,10 +250,11 @@ public final class GpuRun {
             long t = System.nanoTime();
             d.decodeInto(codes, out, null);   // allocates the arena and chooses each shape's cuDNN algorithm
             double warm = (System.nanoTime() - t) / 1e6;
-            long held = free0 - ctx.free();
+            long held = free0 - Context.free(ctx);
             List<Double> ms = new ArrayList<>();
             double total = 0;
-            while ((total < 1000 || ms.size() < 2) && ms.size() < 10 && System.nanoTime() < deadline) {
+            // at least two timed decodes and one second, at most ten or three seconds (then one is enough)
+            while ((total < 1000 || ms.size() < 2) && ms.size() < 10 && total < 3000 && System.nanoTime() < deadline) {
                 t = System.nanoTime();
                 d.decodeInto(codes, out, null);
                 double one = (System.nanoTime() - t) / 1e6;
@@ -236,13 +273,16 @@ public final class GpuRun {
                 csv.row("bench", "dac4j", p, mode, audio, b, "ms_per_audio_s", median / (audio * b), "ms", "median time / (seconds x batch)");
                 csv.row("bench", "dac4j", p, mode, audio, b, "x_realtime", audio * b * 1000 / median, "x", "");
             }
-            csv.row("bench", "dac4j", p, mode, audio, b, "arena_bytes", d.backend().arenaBytes(), "B", "planned " + required);
-            csv.row("bench", "dac4j", p, mode, audio, b, "device_bytes", held, "B", "cuMemGetInfo: free before open - free after the first decode (weights already resident)");
+            csv.row("bench", "dac4j", p, mode, audio, b, "arena_bytes", d.backend().arenaBytes(), "B", "CUDA plan " + required);
+            if (ctx != null) {
+                csv.row("bench", "dac4j", p, mode, audio, b, "device_bytes", held, "B",
+                        "cuMemGetInfo: free before open - free after the first decode (weights already resident)");
+            }
             System.out.printf(Locale.ROOT, "bench %s %-8s %5.1f s x%d: warm-up %.0f ms, median %s, arena %.1f MiB %s%n", p, mode, audio, b, warm,
                     ms.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f ms", ms.stream().mapToDouble(Double::doubleValue).sorted().toArray()[ms.size() / 2]),
                     d.backend().arenaBytes() / 1048576.0, note);
             return null;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
             String line = CudaProbe.oneLine(e);
             csv.row("bench", "dac4j", p, mode, audio, b, "error", 0, "", e.getClass().getSimpleName() + ": " + line);
             System.out.printf(Locale.ROOT, "bench %s %s %.1f s x%d: %s: %s%n", p, mode, audio, b, e.getClass().getSimpleName(), line);
