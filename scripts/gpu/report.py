@@ -198,10 +198,13 @@ def summary(work, out_md):
         err = value(rs, stage="peer", precision=prec, metric="rel_error_vs_float64")
         lines.append("| %s | %s | whole | %s | %s | %s | %s | %s |" % (
             impl, label, fmt_ms(ms), "-" if xr is None else "%.1f" % xr, fmt_mib(peak), fmt_mib(act), fmt_err(err)))
+    pw, pd = value(rs, stage="peer", metric="weight_bytes"), value(rs, stage="peer", metric="decode_weight_bytes")
+    ref_len = next((r["audio_s"] for r in pick(rs, stage="accuracy") + pick(rs, stage="peer", metric="rel_error_vs_float64")), "?")
     lines += ["", "dac4j peak = its device weights + arena (what it allocates); activation memory = the arena. %s peak = "
-              "torch.cuda.max_memory_allocated (weights included); activations = that minus the memory allocated before the "
-              "decode. Errors: ||out - ref|| / ||ref|| against a float64 CPU decode of the same codes (%s)." % (
-                  impl, "reference length in results.csv"), ""]
+              "torch.cuda.max_memory_allocated, its weights included (%s, of which %s decode; the encoder stays on the device "
+              "as when the model is loaded whole); activations = that minus the memory allocated before the decode. "
+              "Errors: ||out - ref|| / ||ref|| against a float64 CPU decode of the same codes (%s s of audio)." % (
+                  impl, fmt_mib(pw), fmt_mib(pd), ref_len), ""]
     lines += goals(rs, length, impl)
     # every stage
     lines += ["## Stages", "", "| stage | status | seconds | detail |", "|---|---|---|---|"]

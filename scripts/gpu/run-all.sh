@@ -299,13 +299,13 @@ stage_peer() {
     detail="no transformers: the plain-torch fallback, $(tail -1 "$logs/peer-selfcheck.log" | cut -c1-60); "
   fi
   [ -f "$ref.done" ] || [ -n "$ref_pid" ] || start_reference
-  local wait_s=$(( $(limit 75) - $(limit 35) - $(since $t) )); [ $wait_s -lt 5 ] && wait_s=5
+  local wait_s=$(( $(limit 70) - $(limit 35) - $(since $t) )); [ $wait_s -lt 5 ] && wait_s=5
   finish_reference "$wait_s"
   [ -f "$ref" ] || { status=FAIL; detail+="no float64 reference (logs/peer-reference.log); "; }
   local codes="" s
   for s in ${peer_seconds//,/ }; do codes+="${codes:+,}$work/model/codes-${s}s.npy"; done
   if [ -f "$ref" ]; then
-    local left=$(( $(limit 75) - $(since $t) )); [ $left -lt $(limit 30) ] && left=$(limit 30)
+    local left=$(( $(limit 70) - $(since $t) )); [ $left -lt $(limit 30) ] && left=$(limit 30)
     timeout "$left" "$py" "$b/peer.py" peer "$work/model" "$csv" "$ref" --codes "$codes" > "$logs/peer.log" 2>&1
     local rc=$?
     grep -vE '^\s*$' "$logs/peer.log" | tail -12 | cut -c1-300 | sed 's/^/  /'
@@ -324,7 +324,7 @@ stage_accuracy() {
   if ! have_gpu; then device=cpu; detail="no GPU: dac4j's CPU backend (fp32) checks the comparison path; "; fi
   rm -f "$work"/outputs/dac4j-*.npy
   "$py" "$b/peer.py" codes "$ref" "$work/ref-codes.npy"
-  jrun accuracy "$(limit 20)" -cp "$cp" io.github.dac4j.cuda.GpuRun decode "dir=$work/model" "codes=$work/ref-codes.npy" "out=$work/outputs" "device=$device"
+  jrun accuracy "$(limit 30)" -cp "$cp" io.github.dac4j.cuda.GpuRun decode "dir=$work/model" "codes=$work/ref-codes.npy" "out=$work/outputs" "device=$device"
   local rc=$?
   grep -vE '^dac4j cudnn:' "$logs/accuracy.log" | tail -6 | cut -c1-200 | sed 's/^/  /'
   [ $rc != 0 ] && { status=FAIL; detail+="decode exit $rc; "; }

@@ -324,7 +324,8 @@ public final class GpuRun {
                         csv.row("memory", "dac4j", p, "steps" + STEP_FRAMES, 1, batch, "error", 0, "", e.getClass().getSimpleName() + ": " + CudaProbe.oneLine(e));
                         System.out.println("memory " + p + " batch " + batch + ": " + CudaProbe.oneLine(e));
                     }
-                    csv.row("memory", "dac4j", p, "steps" + STEP_FRAMES, 1, batch, "released_bytes_missing", before - ctx.free(), "B", "free before open - free after close");
+                    csv.row("memory", "dac4j", p, "steps" + STEP_FRAMES, 1, batch, "released_bytes_missing", before - ctx.free(), "B",
+                            "free before open - free after close (on first use this includes kernels loaded lazily, which stay)");
                 }
             }
             // open/decode/close cycles, both precisions warmed up above: free memory must come back to its baseline
