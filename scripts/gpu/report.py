@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 
 # ---------------------------------------------------------------- failures
 
-def failures(seen_file, dirs, show=10):
+def failures(seen_file, dirs, show=5):
     seen = {}   # key -> tests, in first-seen order
     if os.path.exists(seen_file):
         for line in open(seen_file, encoding="utf-8"):
@@ -249,9 +249,12 @@ def summary(work, out_md):
     fails = os.path.join(work, "failures.txt")
     if os.path.exists(fails) and os.path.getsize(fails):
         lines += ["## Distinct test failures (each once; full traces in logs.tar.xz)", ""]
-        for line in open(fails, encoding="utf-8"):
+        entries = [l for l in open(fails, encoding="utf-8") if l.strip()]
+        for line in entries[:15]:
             key, count, tests = (line.rstrip("\n").split("\t") + ["", ""])[:3]
             lines.append("- x%s `%s` (%s)" % (count, key[:300].replace("`", "'"), tests))
+        if len(entries) > 15:
+            lines.append("- ... %d more in failures.txt" % (len(entries) - 15))
         lines.append("")
     with open(out_md, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

@@ -89,7 +89,7 @@ tmp="$work/tmp"   # JCuda unpacks its natives here: a private folder, never a st
 mkdir -p "$tmp"
 cp="$b/test-classes:$(ls "$b"/lib/*.jar | paste -sd: -)"   # explicit: the console launcher does not expand lib/*
 jvm=("$java_bin" -Xmx12g -XX:+UseParallelGC "-Djava.io.tmpdir=$tmp" "-Ddac4j.fixtures=$fixtures" -Ddac4j.cuda.verbose=true)
-export CUDNN_LOGLEVEL_DBG=2 PYTHONUNBUFFERED=1
+export CUDNN_LOGLEVEL_DBG=2 PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1   # no network there
 
 # ---------------------------------------------------------------- plumbing
 # record STAGE STATUS SECONDS DETAIL: one line of stages.tsv (the stage's earlier line replaced) and the stage's
@@ -156,7 +156,7 @@ stage_smoke() {
   local t=$(date +%s) status detail
   LD_BIND_NOW=1 jrun smoke "$(limit 30)" -cp "$cp" io.github.dac4j.cuda.NativeSmoke
   local rc=$?
-  awk '/^(SMOKE|PTX JIT)/ {p = 1; print; next} /^    / && p {print; next} {p = 0}' "$logs/smoke.log" | head -40 | cut -c1-300 | sed 's/^/  /'
+  awk '/^(SMOKE|PTX JIT)/ {p = 1; print; next} /^    / && p {print; next} {p = 0}' "$logs/smoke.log" | head -25 | cut -c1-240 | sed 's/^/  /'
   detail="$(grep -E '^SMOKE (OK|FAIL)' "$logs/smoke.log" | tail -1 | cut -c1-160)"
   [ $rc = 124 ] && detail="TIMEOUT; $detail"
   # the JNI libraries of the jars against the libraries they link
@@ -208,7 +208,7 @@ stage_tests() {
     ls "$logs"/hs_err_test-"$name"_*.log >/dev/null 2>&1 && crashed=$((crashed + 1))
     [ $rc != 0 ] && [ $rc != 124 ] && [ "${bad:-0}" = 0 ] && [ -z "$found" ] && what="exit $rc: $(grep -m1 -iE 'error|exception' "$log" | cut -c1-200)" && failed=$((failed + 1))
     echo "  $name: $what ($(since $t0) s)"
-    "$report_py" "$b/report.py" failures "$work/failures.txt" "$logs/reports-$name" 2>&1 | head -40
+    "$report_py" "$b/report.py" failures "$work/failures.txt" "$logs/reports-$name" 2>&1 | cut -c1-300 | head -12
     publish
   }
   local spec
@@ -243,7 +243,7 @@ stage_java() {   # stage-name log-name limit subcommand args...
   if ! prepare; then record "$stage" FAIL "$(since $t)" "no checkpoint: see logs/prepare.log"; return; fi
   jrun "$name" "$lim" -cp "$cp" io.github.dac4j.cuda.GpuRun "$sub" "dir=$work/model" "csv=$csv" "deadline_s=$((lim - 10))" "$@"
   rc=$?
-  grep -vE '^dac4j cudnn:' "$logs/$name.log" | tail -40 | cut -c1-200 | sed 's/^/  /'
+  grep -vE '^dac4j cudnn:' "$logs/$name.log" | tail -12 | cut -c1-200 | sed 's/^/  /'
   case $rc in
     0) status=ok ;; 3) status=NOGPU ;; 124) status=TIMEOUT ;; *) status=FAIL ;;
   esac
