@@ -234,8 +234,10 @@ def peer(model_dir, csv_file, ref_file, codes_files, rate):
     table.row("peer", impl, "", "", 0, 1, "environment", 0, "", env)
     model = model.float().to(device)
     weights = sum(p.numel() * p.element_size() for p in model.parameters())
-    decoding = sum(p.numel() * p.element_size() for n, p in model.named_parameters() if n.startswith(("decoder.", "quantizer.")))
-    table.row("peer", impl, "fp32", "", 0, 1, "weight_bytes", weights, "B", "every parameter on the device, encoder included")
+    decoding = weights if isinstance(model, PlainDac) else sum(
+        p.numel() * p.element_size() for n, p in model.named_parameters() if n.startswith(("decoder.", "quantizer.")))
+    table.row("peer", impl, "fp32", "", 0, 1, "weight_bytes", weights, "B",
+              "every parameter on the device" + (", encoder included" if impl == "DacModel" else ""))
     table.row("peer", impl, "fp32", "", 0, 1, "decode_weight_bytes", decoding, "B", "the decoder's and quantizer's parameters")
     saved = np.load(ref_file)
     ref, ref_codes = saved["ref"], torch.from_numpy(saved["codes"].astype(np.int64))

@@ -175,9 +175,9 @@ def summary(work, out_md):
     # the one table: dac4j against the peer at the peer's longest length
     peer_rows = pick(rs, stage="peer", metric="median_ms")
     impl = peer_rows[0]["impl"] if peer_rows else (pick(rs, stage="peer")[0]["impl"] if pick(rs, stage="peer") else "DacModel")
-    lengths = sorted({round(num(r["audio_s"])) for r in peer_rows}) or [30]
+    lengths = sorted({num(r["audio_s"]) for r in peer_rows}) or [30.0]
     length = lengths[-1]
-    lines += ["## dac4j against %s, %d s of audio, batch 1" % (impl, length), "",
+    lines += ["## dac4j against %s, %.3g s of audio, batch 1" % (impl, length), "",
               "| implementation | precision | mode | time per second of audio | x realtime | peak device memory | activation memory | relative error vs float64 |",
               "|---|---|---|---|---|---|---|---|"]
     for prec in ("fp16", "fp32"):
@@ -200,11 +200,12 @@ def summary(work, out_md):
             impl, label, fmt_ms(ms), "-" if xr is None else "%.1f" % xr, fmt_mib(peak), fmt_mib(act), fmt_err(err)))
     pw, pd = value(rs, stage="peer", metric="weight_bytes"), value(rs, stage="peer", metric="decode_weight_bytes")
     ref_len = next((r["audio_s"] for r in pick(rs, stage="accuracy") + pick(rs, stage="peer", metric="rel_error_vs_float64")), "?")
+    weights_note = fmt_mib(pw) if pw == pd else "%s, of which %s decode: the encoder stays on the device, as when the model is loaded whole" % (
+        fmt_mib(pw), fmt_mib(pd))
     lines += ["", "dac4j peak = its device weights + arena (what it allocates); activation memory = the arena. %s peak = "
-              "torch.cuda.max_memory_allocated, its weights included (%s, of which %s decode; the encoder stays on the device "
-              "as when the model is loaded whole); activations = that minus the memory allocated before the decode. "
-              "Errors: ||out - ref|| / ||ref|| against a float64 CPU decode of the same codes (%s s of audio)." % (
-                  impl, fmt_mib(pw), fmt_mib(pd), ref_len), ""]
+              "torch.cuda.max_memory_allocated, its weights included (%s); activations = that minus the memory allocated "
+              "before the decode. Errors: ||out - ref|| / ||ref|| against a float64 CPU decode of the same codes (%s s of audio)." % (
+                  impl, weights_note, ref_len), ""]
     lines += goals(rs, length, impl)
     # every stage
     lines += ["## Stages", "", "| stage | status | seconds | detail |", "|---|---|---|---|"]

@@ -224,9 +224,11 @@ stage_tests() {
 
 # ---------------------------------------------------------------- the generated checkpoint and codes
 ref_seconds="${REF_SECONDS:-$(have_gpu && echo 3 || echo 0.5)}"
-peer_seconds="${PEER_SECONDS:-$(have_gpu && echo 1,10,30 || echo 1)}"
+peer_seconds="${PEER_SECONDS:-$(have_gpu && echo 1,10,30 || echo 0.5)}"
 prepare() {
-  [ -f "$work/model/model.safetensors" ] && [ -f "$work/model/codes-ref.npy" ] && return 0
+  local s missing=""
+  for s in ref ${peer_seconds//,/s }s; do [ -f "$work/model/codes-$s.npy" ] || missing=1; done
+  [ -f "$work/model/model.safetensors" ] && [ -z "$missing" ] && return 0
   local t=$(date +%s)
   jrun prepare "$(limit 40)" -cp "$cp" io.github.dac4j.cuda.GpuRun prepare "dir=$work/model" "ref_seconds=$ref_seconds" "peer_seconds=$peer_seconds"
   local rc=$?
