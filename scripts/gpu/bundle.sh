@@ -66,7 +66,8 @@ rm -rf "$(dirname "$jre")"
 cp scripts/gpu/run-all.sh scripts/gpu/peer.py scripts/gpu/report.py "$out/"
 
 # What a device call carries: the tracked files and untracked files git does not ignore, plus bundle/.
-tree_bytes=$(git ls-files -z --cached --others --exclude-standard | xargs -0 -r stat -c %s -- 2>/dev/null | awk '{s += $1} END {print s + 0}')
+tree_bytes=$( (git ls-files -z --cached --others --exclude-standard | xargs -0 -r stat -c %s -- 2>/dev/null || true) \
+    | awk '{s += $1} END {print s + 0}')   # (a tracked file deleted from the tree counts nothing)
 bundle_bytes=$(du -sb "$out" | cut -f1)
 total=$((tree_bytes + bundle_bytes))
 mib() { echo "$1" | awk '{printf "%.1f MiB", $1 / 1048576}'; }
