@@ -183,12 +183,17 @@ stage_tests() {
   local t=$(date +%s) budget total=0 failed=0 aborted=0 crashed=0 passed=0 cls lim rc
   budget=$(limit 100)
   rm -rf "$logs"/reports-* "$work/failures.txt"
-  # GPU classes first, ops before the classes built on them; the no-GPU classes last, in one JVM
+  # The GPU classes (those that use Gpu.assume: their class files name io/github/dac4j/cuda/Gpu), each in its own
+  # JVM, ops first and the classes built on them after (limits in seconds; 25 for a class not listed here); the
+  # no-GPU classes last, together in one JVM.
   local gpu_classes=(CudaOpsTest:30 CudaDecodeTest:35 CudaMemoryTest:25 CudaEmbeddingTest:20)
   local others=()
   for f in "$b"/test-classes/io/github/dac4j/cuda/*Test.class; do
     cls="$(basename "$f" .class)"
-    case " ${gpu_classes[*]} " in *" $cls:"*) ;; *) others+=(--select-class "io.github.dac4j.cuda.$cls") ;; esac
+    case " ${gpu_classes[*]} " in
+      *" $cls:"*) ;;
+      *) if grep -q 'io/github/dac4j/cuda/Gpu\b' "$f"; then gpu_classes+=("$cls:25"); else others+=(--select-class "io.github.dac4j.cuda.$cls"); fi ;;
+    esac
   done
   run_class() {   # name limit selectors...
     local name="$1" lim="$2"; shift 2
