@@ -129,6 +129,51 @@ class CudaOpsTest {
         }
     }
 
+    /**
+     * Two streams whose buffers hold more rows than the window (cuDNN sees a non-packed N stride) with a window of
+     * width 1, one output channel, and 12 or 24 channels (fp16 rows only 8-byte aligned).
+     */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void shapesCudnnMayRefuseWithTwoStreams(Precision p) {
+        for (int[] s : new int[][] {{16, 1, 1, 1}, {12, 12, 7, 1}, {24, 24, 1, 1}, {24, 1, 7, 5}}) {
+            int cin = s[0], cout = s[1], k = s[2], n = s[3], span = k - 1, inRows = n + span;
+            long seed = new SplittableRandom().nextLong();
+            Conv1d conv = new Conv1d("test.conv", Numerics.random(seed, cout * cin * k, 1 / Math.sqrt(cin * k)),
+                    Numerics.random(seed + 1, cout, 0.1), cout, cin, k, 1);
+            DacModel model = modelOf(ArenaIO.table(new float[cin], cin), conv, null, CudnnGeometryTest.snake(cin, seed + 2));
+            Function<Buffers, List<Op>> ops = b -> List.of(Conv.of(ArenaIO.window(cin, cout, n, span, span / 2), conv, null,
+                    b.activations("in", STREAMS, inRows + 3, cin), b.activations("out", STREAMS, n + 2, cout), 0));
+            float[][] r = both(p, model, ops, new String[] {"in"}, new float[][] {Numerics.random(seed + 3, STREAMS * (inRows + 3) * cin, 2)},
+                    "out", (be, program) -> be.conv((Conv) program.ops().get(0), STREAMS, n));
+            assertClose(p, r, "two streams conv " + cin + "->" + cout + " k" + k + " n" + n + " (seed " + seed + ")");
+        }
+    }
+
+    /**
+     * Transposed layers at the edges: a window of one input row (n = 1), 24 -> 12 and 12 -> 24 channels (fp16 rows
+     * only 8-byte aligned), odd stride 5, one and two streams, buffers larger than the window (non-packed N stride).
+     */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void transposedShapesCudnnMayRefuse(Precision p) {
+        for (int[] s : new int[][] {{24, 12, 2, 1, 1}, {24, 12, 8, 1, 2}, {12, 24, 4, 3, 1}, {16, 8, 5, 1, 2}, {24, 12, 2, 6, 2}}) {
+            int cin = s[0], cout = s[1], stride = s[2], n = s[3], streams = s[4], inRows = n + 2 + 4;
+            long seed = new SplittableRandom().nextLong();
+            ConvTranspose1d conv = new ConvTranspose1d("test.conv_t", Numerics.random(seed, cin * cout * 2 * stride, 1 / Math.sqrt(cout * 2.0 * stride)),
+                    Numerics.random(seed + 1, cout, 0.1), cin, cout, stride);
+            Snake snake = CudnnGeometryTest.snake(cin, seed + 2);
+            Conv1d dummy = new Conv1d("test.conv1", new float[cin], new float[1], 1, cin, 1, 1);
+            DacModel model = modelOf(ArenaIO.table(new float[cin], cin), dummy, conv, snake);
+            Function<Buffers, List<Op>> ops = b -> List.of(new ConvTranspose(
+                    Stage.upsample(Stage.source("test.input", cin, n), "test", cout, stride, conv.padding()), conv, snake,
+                    b.activations("in", streams, inRows, cin), b.activations("out", streams, n * stride + 5, cout), 3));
+            float[][] r = both(p, model, ops, new String[] {"in"}, new float[][] {Numerics.random(seed + 3, streams * inRows * cin, 2)},
+                    "out", (be, program) -> be.convTranspose((ConvTranspose) program.ops().get(0), streams, n));
+            assertClose(p, r, "conv_t " + cin + "->" + cout + " stride " + stride + " n" + n + " streams " + streams + " (seed " + seed + ")");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Precision.class)
     void transposedConvolution(Precision p) {
