@@ -111,6 +111,10 @@ public final class MemoryStudy {
         }
 
         DacConfig config = DacConfig.dac44khz();
+        if (a.containsKey("encoder")) {
+            encoderCheck(device, precision, checkSeconds, checkStep, out.resolve("encoder-check.csv"));
+            return;
+        }
         if (a.containsKey("sharing")) {
             List<String> rows = new ArrayList<>();
             for (boolean shared : new boolean[] {true, false}) for (int n : SHARING_COUNTS) rows.add(heldBy(config, n, shared));
@@ -139,13 +143,15 @@ public final class MemoryStudy {
         // The check decodes minutes of audio: on a slow CPU, --check-config small runs it on a fixture-sized model.
         DacModel checkModel = switch (checkConfig) {
             case "dac44khz" -> model;
+            case "dac24khz" -> BenchModels.random(DacConfig.dac24khz(), 2026);
+            case "dac16khz" -> BenchModels.random(DacConfig.dac16khz(), 2026);
             case "small" -> BenchModels.random(DacConfig.small(), 2026);
-            default -> { usage("--check-config must be dac44khz or small, got '" + checkConfig + "'"); yield null; }
+            default -> { usage("--check-config must be dac44khz, dac24khz, dac16khz or small, got '" + checkConfig + "'"); yield null; }
         };
         System.out.println("length check on the " + checkConfig + " model: " + checkModel.config());
         List<Measured> check = new ArrayList<>();
         for (double s : checkSeconds) check.add(decode(checkModel, device, precision, checkStep, s, String.valueOf(checkStep)));
-        writeLines(out.resolve("length-check.csv"), CHECK_HEADER, check.stream().map(m -> String.format(Locale.ROOT,
+        writeLines(out.resolve(checkConfig.equals("dac44khz") ? "length-check.csv" : "length-check-" + checkConfig + ".csv"), CHECK_HEADER, check.stream().map(m -> String.format(Locale.ROOT,
                 "%s,%s,%d,%d,%s,%s,%.1f,%d,%d,%s", checkConfig, num(m.seconds), m.frames, m.stepFrames, m.device, m.precision,
                 m.decodeMs, m.peakBytes, m.arenaBytes, m.finite)).toList());
         boolean same = check.stream().mapToLong(Measured::peakBytes).distinct().count() == 1
@@ -370,6 +376,61 @@ public final class MemoryStudy {
         }
     }
 
+    static final String ENCODER_HEADER = "seconds,frames,step_frames,device,precision,encode_ms,encode_realtime,decode_ms,decode_realtime,"
+            + "planned_arena_bytes,arena_bytes,finite";
+
+    /**
+     * The encoder's length check: a random 44.1 kHz model with encoder encodes {@code seconds} of band-limited noise
+     * at a fixed step, then decodes the codes at the same step, in one run: the planned and held arena (the same for
+     * every length) and encode against decode time per second of audio.
+     */
+    static void encoderCheck(String device, Precision precision, double[] seconds, int step, Path csv) throws Exception {
+        DacConfig c = DacConfig.dac44khz();
+        var checkpoint = io.github.dac4j.weights.DacSynth.checkpointWithEncoder(c, 2026);
+        DacModel model = DacModel.load(checkpoint);
+        var encoderModel = io.github.dac4j.core.model.EncoderModel.load(checkpoint, model.quantizer());
+        var options = io.github.dac4j.core.EncoderOptions.defaults().withDevice(device).withPrecision(precision).withStepFrames(step);
+        List<String> rows = new ArrayList<>();
+        java.util.Set<Long> arenas = new java.util.HashSet<>();
+        boolean allFinite = true;
+        for (double s : seconds) {
+            float[] audio = new float[(int) Math.round(s * c.sampleRate())];
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+            float smooth = 0;
+            for (int i = 0; i < audio.length; i++) {
+                smooth = 0.9f * smooth + 0.1f * (float) (rnd.nextDouble() * 2 - 1);
+                audio[i] = 0.5f * smooth;
+            }
+            try (var encoder = io.github.dac4j.core.Encoder.open(encoderModel, options);
+                 Decoder decoder = Decoder.open(model, DecoderOptions.defaults().withDevice(device).withPrecision(precision).withStepFrames(step))) {
+                encoder.encode(new float[][] {java.util.Arrays.copyOf(audio, c.hop() * 16)});   // warm-up
+                long t = System.nanoTime();
+                var e = encoder.encode(new float[][] {audio});
+                double encodeMs = (System.nanoTime() - t) / 1e6;
+                boolean finite = true;
+                for (float[] row : e.latents()[0]) for (float v : row) finite &= Float.isFinite(v);
+                decoder.decode(new int[][][] {java.util.Arrays.stream(e.codes()[0]).map(r -> java.util.Arrays.copyOf(r, 16)).toArray(int[][]::new)});
+                t = System.nanoTime();
+                decoder.decode(e.codes());
+                double decodeMs = (System.nanoTime() - t) / 1e6;
+                long planned = encoder.plan().arenaBytes(), held = encoder.backend().arenaBytes();
+                arenas.add(planned);
+                arenas.add(-held);
+                allFinite &= finite;
+                String row = String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%.1f,%.4f,%.1f,%.4f,%d,%d,%s", num(s), e.frames(0), step,
+                        encoder.backendName(), precision == null ? "" : precision, encodeMs, s / (encodeMs / 1000), decodeMs,
+                        s / (decodeMs / 1000), planned, held, finite);
+                System.out.println(row);
+                rows.add(row);
+            }
+        }
+        writeLines(csv, ENCODER_HEADER, rows);
+        boolean same = arenas.size() == 2;
+        System.out.println((same ? "OK" : "FAILED") + ": the encoder's arena at a " + step + "-frame step is the same for "
+                + Arrays.toString(seconds) + " s; wrote " + csv);
+        if (!same || !allFinite) System.exit(1);
+    }
+
     // ---- plumbing ------------------------------------------------------------------------------------------
 
     private static void writeLines(Path file, String header, List<String> lines) throws IOException {
@@ -389,7 +450,7 @@ public final class MemoryStudy {
             String k = args[i];
             if (!k.startsWith("--")) usage("unexpected argument '" + k + "'");
             k = k.substring(2);
-            if (k.equals("plan-only") || k.equals("replot") || k.equals("sharing")) { m.put(k, "true"); continue; }
+            if (k.equals("plan-only") || k.equals("replot") || k.equals("sharing") || k.equals("encoder")) { m.put(k, "true"); continue; }
             if (!List.of("out", "device", "precision", "seconds", "check-seconds", "check-step", "check-config").contains(k)) usage("unknown option --" + k);
             if (i + 1 >= args.length) usage("--" + k + " needs a value");
             m.put(k, args[++i]);
@@ -405,7 +466,8 @@ public final class MemoryStudy {
     private static void usage(String problem) {
         System.err.println("MemoryStudy: " + problem);
         System.err.println("usage: MemoryStudy --out DIR [--device cpu|cuda|auto] [--precision fp32|fp16] [--seconds 2]"
-                + " [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|small] [--plan-only] [--replot] [--sharing]");
+                + " [--check-seconds 10,60] [--check-step 86] [--check-config dac44khz|dac24khz|dac16khz|small] [--plan-only] [--replot] [--sharing]"
+                + " [--encoder]");
         System.exit(2);
     }
 }
