@@ -22,17 +22,9 @@ import java.util.function.Supplier;
  * channel), whatever the tile, the step or the thread, so streaming is bit-identical to whole decoding.
  */
 public final class CpuBackend implements Backend {
-    /**
-     * Pre-activated input floats per tile (about 256 KB, so a tile's input stays in the 2 MB L2 while every
-     * output channel panel sweeps it); tiles shrink to this for wide layers, so the scratch never grows with
-     * the sequence length.
-     */
-    static final int TILE_FLOATS = 1 << 16;
-
     private final WorkerPool workers;
     private final Kernels[] kernels;
     private PackedWeights weights;
-    private float[][] scratch;   // per worker: pre-activated input rows of one tile
     private float[] arena = new float[0];
 
     /**
@@ -59,15 +51,29 @@ public final class CpuBackend implements Backend {
 
     @Override public long workspaceBytes(DacModel model, int streams, int stepFrames) { return 0; }
 
-    /** Packs the weights, or reuses the packing another CPU backend made of the same model (see {@link PackedWeights}). */
+    /**
+     * Packs the weights, or reuses the packing another CPU backend made of the same model (see {@link PackedWeights}).
+     * Each worker's kernels keep their own input tile, bounded whatever the sequence length.
+     */
     @Override public void prepare(DacModel model) {
-        int maxIn = model.conv1().inChannels(), maxSpan = Math.max(model.conv1().span(), model.conv2().span());
+        check(model.conv1());
+        check(model.conv2());
         for (DecoderBlock b : model.blocks()) {
-            maxIn = Math.max(maxIn, b.convT1().inChannels());
-            for (ResidualUnit u : b.resUnits()) maxSpan = Math.max(maxSpan, u.conv1().span());
+            for (ResidualUnit u : b.resUnits()) {
+                check(u.conv1());
+                check(u.conv2());
+            }
         }
         weights = PackedWeights.of(model, kernels[0]);
-        scratch = new float[workers.threads()][TILE_FLOATS + (maxSpan + 2 + 8) * maxIn];
+    }
+
+    /** A tile must hold a convolution's span plus at least one row block. */
+    private void check(Conv1d conv) {
+        int room = kernels[0].maxLoadRows(conv.inChannels()) - conv.span();
+        if (room < kernels[0].rowBlock()) {
+            throw new IllegalArgumentException("a convolution spanning " + (conv.span() + 1) + " rows is wider than the "
+                    + kernels[0].name() + " kernels' tile of " + kernels[0].maxLoadRows(conv.inChannels()) + " rows");
+        }
     }
 
     /** The packed weights in use, shared with every CPU backend on the same model (null before {@link #prepare}). */
@@ -94,14 +100,15 @@ public final class CpuBackend implements Backend {
     private static int base(Act a, int b, int row) { return (int) a.index(4, b, row, 0); }
 
     /**
-     * Output rows per task: as many as keep the tile's input under {@link #TILE_FLOATS}, but no more than gives
-     * every worker two tasks; a multiple of 8 (the kernels' row block). The tiling never changes a result.
+     * Output rows per task: as many as the kernels' tile holds beside the {@code span} extra input rows, but no more
+     * than gives every worker two tasks; a multiple of the kernels' row block. The tiling never changes a result.
      */
     private int tileRows(int n, int streams, int cin, int span) {
-        int fit = Math.max(8, (TILE_FLOATS / cin - span) & ~7);
+        int block = kernels[0].rowBlock();
+        int fit = (kernels[0].maxLoadRows(cin) - span) / block * block;
         int perStream = (2 * workers.threads() + streams - 1) / streams;
-        int share = ((n + perStream - 1) / perStream + 7) & ~7;
-        return Math.max(8, Math.min(fit, share));
+        int share = ((n + perStream - 1) / perStream + block - 1) / block * block;
+        return Math.max(block, Math.min(fit, share));
     }
 
     @Override public void codebookSum(Quantizer q, int streams, int[] codes, int codebooks, int n, Act staging, Act out, int outRow) {
@@ -128,15 +135,11 @@ public final class CpuBackend implements Backend {
         int tiles = (n + tile - 1) / tile;
         workers.forEach(streams * tiles, (worker, task) -> {
             int b = task / tiles, t0 = (task % tiles) * tile, rows = Math.min(n, t0 + tile) - t0;
-            float[] x = arena;
-            int xOff = base(in, b, inRow + t0);
-            if (prologue != null) {
-                x = scratch[worker];
-                kernels[worker].snake(arena, xOff, x, 0, rows + span, cin, prologue.alpha(), prologue.inverse());
-                xOff = 0;
-            }
+            Kernels kern = kernels[worker];
+            kern.load(arena, base(in, b, inRow + t0), cin, rows + span, cin,
+                    prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());
             int res = residual == null ? 0 : base(residual, b, residualRow + t0);
-            kernels[worker].conv(x, xOff, cin, d * cin, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
+            kern.convLoaded(0, d, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
                     residual == null ? null : arena, res, cout, tanh, rows);
         });
     }
@@ -150,16 +153,11 @@ public final class CpuBackend implements Backend {
         int tiles = (n + tile - 1) / tile;
         workers.forEach(streams * tiles, (worker, task) -> {
             int b = task / tiles, q0 = (task % tiles) * tile, rows = Math.min(n, q0 + tile) - q0;
-            float[] x = arena;
-            int xOff = base(in, b, inRow + q0);
-            if (prologue != null) {
-                x = scratch[worker];
-                kernels[worker].snake(arena, xOff, x, 0, rows + 2, cin, prologue.alpha(), prologue.inverse());
-                xOff = 0;
-            }
+            Kernels kern = kernels[worker];
+            kern.load(arena, base(in, b, inRow + q0), cin, rows + 2, cin,
+                    prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());
             for (int r = 0; r < s; r++) {
-                int firstRow = phaseTaps(r, s, pad)[2];
-                kernels[worker].conv(x, xOff + firstRow * cin, cin, cin, 2, cin, cout, w, r * phaseLength,
+                kern.convLoaded(phaseTaps(r, s, pad)[2], 1, 2, cin, cout, w, r * phaseLength,
                         arena, base(out, b, outRow + q0 * s + r), s * cout, null, 0, 0, false, rows);
             }
         });
