@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 public final class CpuBackend implements Backend {
     private final WorkerPool workers;
     private final Kernels[] kernels;
+    private final Supplier<Kernels> kernelFactory;
     private PackedWeights weights;
     private float[] arena = new float[0];
 
@@ -35,6 +36,7 @@ public final class CpuBackend implements Backend {
     public CpuBackend(int threads) { this(threads, Kernels.best()); }
 
     CpuBackend(int threads, Supplier<Kernels> kernelFactory) {
+        this.kernelFactory = kernelFactory;
         this.workers = new WorkerPool(threads);
         this.kernels = new Kernels[workers.threads()];
         for (int w = 0; w < kernels.length; w++) kernels[w] = kernelFactory.get();
@@ -53,9 +55,14 @@ public final class CpuBackend implements Backend {
 
     /**
      * Packs the weights, or reuses the packing another CPU backend made of the same model (see {@link PackedWeights}).
-     * Each worker's kernels keep their own input tile, bounded whatever the sequence length.
+     * Each worker's kernels keep their own input tile, bounded whatever the sequence length. The first backend of a
+     * JVM also warms its kernels up ({@link WarmUp}) on a thread of its own while the weights are packed, so that its
+     * first decode runs compiled code.
      */
     @Override public void prepare(DacModel model) {
+        int maxIn = model.conv1().inChannels();
+        for (DecoderBlock b : model.blocks()) maxIn = Math.max(maxIn, b.convT1().inChannels());
+        for (Kernels k : kernels) k.reserve(maxIn);
         check(model.conv1());
         check(model.conv2());
         for (DecoderBlock b : model.blocks()) {
@@ -64,7 +71,12 @@ public final class CpuBackend implements Backend {
                 check(u.conv2());
             }
         }
-        weights = PackedWeights.of(model, kernels[0]);
+        Thread warmUp = WarmUp.start(kernelFactory);
+        try {
+            weights = PackedWeights.of(model, kernels[0]);
+        } finally {
+            WarmUp.await(warmUp);
+        }
     }
 
     /** A tile must hold a convolution's span plus at least one row block. */

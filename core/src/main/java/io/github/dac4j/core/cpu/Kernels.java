@@ -43,8 +43,14 @@ abstract class Kernels {
     abstract void convLoaded(int first, int d, int k, int cin, int cout, float[] packed, int wOff,
                              float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n);
 
+    /** Makes room for tiles of up to {@code cin} channels now, so that no later {@link #load} allocates. */
+    abstract void reserve(int cin);
+
     /** The most rows {@link #load} takes at {@code cin} channels. */
     abstract int maxLoadRows(int cin);
+
+    /** Whether a decoder's first decode gains from a {@link WarmUp}: not for the reference kernels (tests only). */
+    boolean warmsUp() { return true; }
 
     /** The kernel's row block: tiles that are multiples of it waste nothing. */
     abstract int rowBlock();

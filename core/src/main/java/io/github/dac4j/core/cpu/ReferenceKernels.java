@@ -10,6 +10,8 @@ final class ReferenceKernels extends RowMajorKernels {
 
     @Override int rowBlock() { return 1; }
 
+    @Override boolean warmsUp() { return false; }
+
     @Override String name() { return "reference"; }
 
     @Override void conv(float[] x, int xOff, int xStride, int tapStride, int k, int cin, int cout, float[] w, int wOff,

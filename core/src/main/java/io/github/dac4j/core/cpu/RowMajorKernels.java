@@ -13,9 +13,15 @@ abstract class RowMajorKernels extends Kernels {
 
     @Override final int maxLoadRows(int cin) { return Math.max(16, TILE_FLOATS / cin); }
 
+    // maxLoadRows(c) * c <= max(16 c, TILE_FLOATS): room for cin channels is room for fewer
+    @Override final void reserve(int cin) {
+        int floats = Math.max(16 * cin, TILE_FLOATS);
+        if (tile.length < floats) tile = new float[floats];
+    }
+
     @Override final void load(float[] x, int xOff, int xStride, int rows, int cin, float[] alpha, float[] inverse) {
         if (rows > maxLoadRows(cin)) throw new IllegalArgumentException(rows + " rows exceed the tile's " + maxLoadRows(cin));
-        if (tile.length < rows * cin) tile = new float[maxLoadRows(cin) * cin];
+        reserve(cin);
         for (int u = 0; u < rows; u++) {
             if (alpha == null) System.arraycopy(x, xOff + u * xStride, tile, u * cin, cin);
             else snake(x, xOff + u * xStride, tile, u * cin, 1, cin, alpha, inverse);

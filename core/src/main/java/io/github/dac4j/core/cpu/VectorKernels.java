@@ -53,10 +53,14 @@ final class VectorKernels extends Kernels {
         return p;
     }
 
+    @Override void reserve(int cin) {
+        if (tile.length < cin * TILE) tile = new float[cin * TILE];
+    }
+
     // load: x:[rows, cin] (row stride xStride) -> tile:[cin][TILE], through Snake if alpha != null
     @Override void load(float[] x, int xOff, int xStride, int rows, int cin, float[] alpha, float[] inverse) {
         if (rows > maxLoadRows(cin)) throw new IllegalArgumentException(rows + " rows exceed the tile's " + maxLoadRows(cin));
-        if (tile.length < cin * TILE) tile = new float[cin * TILE];
+        reserve(cin);
         float[] tile = this.tile;
         // 16 rows at a time, so that each channel's 16 values are written to one cache line
         for (int u0 = 0; u0 < rows; u0 += L) {
