@@ -1,7 +1,6 @@
 package io.github.dac4j.core.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -81,12 +80,21 @@ final class VectorKernels extends Kernels {
         }
     }
 
-    /** Snake in place over {@code rows} values of one channel from {@code at}: {@code v + inverse * sin(alpha * v)^2}. */
+    /**
+     * Snake in place over {@code rows} values of one channel from {@code at}: {@code v + inverse * sin(alpha * v)^2}.
+     * A vector with an argument beyond {@link #SIN_LIMIT} (or NaN) goes lane by lane through {@link #snakeOne}
+     * instead, so no mask outlives its test: C2 on JDK 17 boxed a mask kept for a lane-by-lane fix-up on every
+     * vector once that path had run (950 MB per second of audio).
+     */
     private static void snake(float[] t, int at, int rows, float alpha, float inverse) {
         int u = 0;
         for (; u + L <= rows; u += L) {
             FloatVector v = FloatVector.fromArray(S, t, at + u);
             FloatVector a = v.mul(alpha);
+            if (!a.abs().compare(VectorOperators.LE, SIN_LIMIT).allTrue()) {
+                for (int l = 0; l < L; l++) t[at + u + l] = snakeOne(t[at + u + l], alpha, inverse);
+                continue;
+            }
             // the lanes of Kernels.sinSquared, operation for operation
             FloatVector kq = a.mul(INV_PI).add(ROUND).sub(ROUND).neg();
             FloatVector r = kq.fma(FloatVector.broadcast(S, PI_A), a);
@@ -99,13 +107,7 @@ final class VectorKernels extends Kernels {
             p = r2.fma(p, FloatVector.broadcast(S, S5));
             p = r2.fma(p, FloatVector.broadcast(S, S3));
             FloatVector sn = r.mul(r2).fma(p, r);
-            VectorMask<Float> large = a.abs().compare(VectorOperators.LE, SIN_LIMIT).not();
             v.add(sn.mul(sn).mul(inverse)).intoArray(t, at + u);
-            if (large.anyTrue()) {
-                for (int l = 0; l < L; l++) {
-                    if (large.laneIsSet(l)) t[at + u + l] = snakeOne(v.lane(l), alpha, inverse);
-                }
-            }
         }
         for (; u < rows; u++) t[at + u] = snakeOne(t[at + u], alpha, inverse);
     }
@@ -257,14 +259,9 @@ final class VectorKernels extends Kernels {
         int panel = wOff + PANEL;   // padded(1) = PANEL: the bias row, then weight (j, c) at panel + (j * cin + c) * PANEL
         int t = 0;
         for (; t + L <= n; t += L) {
-            FloatVector a = FloatVector.broadcast(S, bias);
-            for (int j = 0; j < k; j++) {
-                int x0 = first + t + j * d, wj = panel + j * cin * PANEL;
-                for (int c = 0; c < cin; c++) {
-                    a = FloatVector.broadcast(S, w[wj + c * PANEL]).fma(FloatVector.fromArray(S, x, x0 + c * TILE), a);
-                }
-            }
-            a.intoArray(acc, 0);
+            FloatVector.broadcast(S, bias).intoArray(acc, 0);
+            // one flat loop per tap, as in tap12: a vector carried through nested loops is boxed on the heap
+            for (int j = 0; j < k; j++) tapRows16(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
             for (int r = 0; r < L; r++) store(acc, r, y, yOff + (t + r) * yStride, res, resOff + (t + r) * resStride, tanh, 1);
         }
         for (; t < n; t++) {
@@ -275,6 +272,13 @@ final class VectorKernels extends Kernels {
             acc[0] = a;
             store(acc, 0, y, yOff + t * yStride, res, resOff + t * resStride, tanh, 1);
         }
+    }
+
+    /** {@code acc[16 rows] += sum over c < cin of tile[c][u0 + row] * w[c * PANEL]}, channel by channel. */
+    private static void tapRows16(float[] x, int u0, int cin, float[] w, int wi, float[] acc) {
+        FloatVector a = FloatVector.fromArray(S, acc, 0);
+        for (int c = 0; c < cin; c++) a = FloatVector.broadcast(S, w[wi + c * PANEL]).fma(FloatVector.fromArray(S, x, u0 + c * TILE), a);
+        a.intoArray(acc, 0);
     }
 
     /**
