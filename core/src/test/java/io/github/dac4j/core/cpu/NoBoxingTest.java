@@ -22,6 +22,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * a few small objects, not a box per vector. C2 on JDK 17 boxes vectors it cannot keep in registers (a vector carried
  * through nested loops, a mask kept for later, a vector passed to a call it does not inline), silently: twice so
  * far it cost hundreds of MB per second of audio. Decodes repeat until the JIT has compiled the kernels.
+ *
+ * <p>Runs in a JVM of its own (core/pom.xml), as a user's does: the first decoder's warm-up, then decodes. After the
+ * whole suite in one JVM on a heavily loaded machine it once found 264 MB per decode (docs/CPU-BACKEND.md, open).
  */
 class NoBoxingTest {
     @Test
