@@ -20,7 +20,11 @@ import io.github.dac4j.core.program.Program;
 import io.github.dac4j.core.program.Quantize;
 import io.github.dac4j.core.program.UploadAudio;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -30,17 +34,14 @@ import java.util.function.Supplier;
  * channel), whatever the tile, the step or the thread, so streaming is bit-identical to whole decoding.
  */
 public final class CpuBackend implements Backend {
-    /**
-     * Pre-activated input floats per tile (about 256 KB, so a tile's input stays in the 2 MB L2 while every
-     * output channel panel sweeps it); tiles shrink to this for wide layers, so the scratch never grows with
-     * the sequence length.
-     */
-    static final int TILE_FLOATS = 1 << 16;
-
     private final WorkerPool workers;
     private final Kernels[] kernels;
+    private final Supplier<Kernels> kernelFactory;
     private PackedWeights weights;
-    private float[][] scratch;   // per worker: pre-activated input rows of one tile
+    /** A downsampling layer's Snake alphas and inverses, repeated stride times (its tiles hold stride rows per row). */
+    private final Map<Snake, float[][]> repeated = new IdentityHashMap<>();
+    /** Per worker, for the quantizer: a frame's residual, then its projection. */
+    private float[][] quantizeScratch = new float[0][];
     private float[] arena = new float[0];
 
     /**
@@ -51,6 +52,7 @@ public final class CpuBackend implements Backend {
     public CpuBackend(int threads) { this(threads, Kernels.best()); }
 
     CpuBackend(int threads, Supplier<Kernels> kernelFactory) {
+        this.kernelFactory = kernelFactory;
         this.workers = new WorkerPool(threads);
         this.kernels = new Kernels[workers.threads()];
         for (int w = 0; w < kernels.length; w++) kernels[w] = kernelFactory.get();
@@ -65,28 +67,75 @@ public final class CpuBackend implements Backend {
                 + kernels[0].name() + " kernels";
     }
 
-    /** Packs the weights, or reuses the packing another CPU backend made of the same model (see {@link PackedWeights}). */
+    /**
+     * Packs the weights, or reuses the packing another CPU backend made of the same model (see {@link PackedWeights}).
+     * Each worker's kernels keep their own input tile, bounded whatever the sequence length. The first backend of a
+     * JVM also warms its kernels up ({@link WarmUp}) on a thread of its own while the weights are packed, so that its
+     * first decode runs compiled code.
+     */
     @Override public void prepare(DacModel model) {
-        int maxIn = model.conv1().inChannels(), maxSpan = Math.max(model.conv1().span(), model.conv2().span());
+        int maxIn = model.conv1().inChannels();
+        for (DecoderBlock b : model.blocks()) maxIn = Math.max(maxIn, b.convT1().inChannels());
+        for (Kernels k : kernels) k.reserve(maxIn);
+        check(model.conv1());
+        check(model.conv2());
         for (DecoderBlock b : model.blocks()) {
-            maxIn = Math.max(maxIn, b.convT1().inChannels());
-            for (ResidualUnit u : b.resUnits()) maxSpan = Math.max(maxSpan, u.conv1().span());
+            for (ResidualUnit u : b.resUnits()) {
+                check(u.conv1());
+                check(u.conv2());
+            }
         }
-        weights = PackedWeights.of(model, kernels[0]);
-        scratch = new float[workers.threads()][TILE_FLOATS + (maxSpan + 2 + 8) * maxIn];
+        Thread warmUp = WarmUp.start(kernelFactory);
+        try {
+            weights = PackedWeights.of(model, kernels[0]);
+        } finally {
+            WarmUp.await(warmUp);
+        }
     }
 
-    /** Packs the encoder's weights (or reuses another CPU backend's packing of the same encoder). */
+    /**
+     * Packs the encoder's weights (or reuses another CPU backend's packing of the same encoder). A downsampling
+     * convolution (kernel 2s, stride s) runs as a 2-tap convolution over rows of s input rows each ({@link #conv}), so
+     * its tiles hold {@code s * C} channels and its Snake's alphas repeat s times.
+     */
     @Override public void prepare(EncoderModel encoder) {
-        int maxIn = encoder.conv2().inChannels(), maxSpan = Math.max(encoder.conv1().span(), encoder.conv2().span());
+        int maxIn = encoder.conv2().inChannels();
+        List<Conv1d> convs = new ArrayList<>(List.of(encoder.conv1(), encoder.conv2()));
         for (EncoderBlock b : encoder.blocks()) {
-            maxIn = Math.max(maxIn, b.conv1().inChannels());
-            maxSpan = Math.max(maxSpan, b.conv1().span());
-            for (ResidualUnit u : b.resUnits()) maxSpan = Math.max(maxSpan, u.conv1().span());
+            maxIn = Math.max(maxIn, b.conv1().stride() * b.conv1().inChannels());
+            convs.add(b.conv1());
+            for (ResidualUnit u : b.resUnits()) convs.addAll(List.of(u.conv1(), u.conv2()));
+            repeated.put(b.snake1(), new float[][] {repeat(b.snake1().alpha(), b.conv1().stride()), repeat(b.snake1().inverse(), b.conv1().stride())});
         }
-        weights = PackedWeights.of(encoder, kernels[0]);
+        for (Kernels k : kernels) k.reserve(maxIn);
+        for (Conv1d c : convs) check(c);
+        Thread warmUp = WarmUp.start(kernelFactory);
+        try {
+            weights = PackedWeights.of(encoder, kernels[0]);
+        } finally {
+            WarmUp.await(warmUp);
+        }
         ResidualQuantizer q = encoder.quantizer();
-        scratch = new float[workers.threads()][Math.max(TILE_FLOATS + (maxSpan + 2 + 8) * maxIn, 2 * q.latent() + q.dim())];
+        quantizeScratch = new float[workers.threads()][q.latent() + q.dim()];
+    }
+
+    private static float[] repeat(float[] a, int times) {
+        float[] r = new float[a.length * times];
+        for (int i = 0; i < times; i++) System.arraycopy(a, 0, r, i * a.length, a.length);
+        return r;
+    }
+
+    /** A tile must hold a convolution's span plus at least one row block (a strided one: in rows of s input rows). */
+    private void check(Conv1d conv) {
+        int s = conv.stride(), cin = s * conv.inChannels(), span = conv.span() / s;
+        if (s > 1 && (conv.dilation() != 1 || conv.kernel() % s != 0)) {
+            throw new IllegalArgumentException(conv.name() + ": a strided convolution needs dilation 1 and a kernel that is a multiple of its stride");
+        }
+        int room = kernels[0].maxLoadRows(cin) - span;
+        if (room < kernels[0].rowBlock()) {
+            throw new IllegalArgumentException("a convolution spanning " + (span + 1) + " rows is wider than the "
+                    + kernels[0].name() + " kernels' tile of " + kernels[0].maxLoadRows(cin) + " rows");
+        }
     }
 
     /** The packed weights in use, shared with every CPU backend on the same model (null before {@link #prepare}). */
@@ -113,14 +162,15 @@ public final class CpuBackend implements Backend {
     private static int base(ArenaBuffer a, int b, int row) { return (int) a.index(4, b, row, 0); }
 
     /**
-     * Output rows per task: as many as keep the tile's input under {@link #TILE_FLOATS}, but no more than gives
-     * every worker two tasks; a multiple of 8 (the kernels' row block). The tiling never changes a result.
+     * Output rows per task: as many as the kernels' tile holds beside the {@code span} extra input rows, but no more
+     * than gives every worker two tasks; a multiple of the kernels' row block. The tiling never changes a result.
      */
-    private int tileRows(int n, int streams, int cin, int span, int stride) {
-        int fit = Math.max(8, ((TILE_FLOATS / cin - span) / stride) & ~7);
+    private int tileRows(int n, int streams, int cin, int span) {
+        int block = kernels[0].rowBlock();
+        int fit = (kernels[0].maxLoadRows(cin) - span) / block * block;
         int perStream = (2 * workers.threads() + streams - 1) / streams;
-        int share = ((n + perStream - 1) / perStream + 7) & ~7;
-        return Math.max(8, Math.min(fit, share));
+        int share = ((n + perStream - 1) / perStream + block - 1) / block * block;
+        return Math.max(block, Math.min(fit, share));
     }
 
     @Override public void codebookSum(CodebookSum op, int streams, int[] codes, int codebooks, int n) {
@@ -154,7 +204,7 @@ public final class CpuBackend implements Backend {
         int latent = q.latent(), dim = q.dim(), size = q.codebookSize(), books = q.codebooks();
         workers.forEach(streams * n, (worker, task) -> {
             int b = task / n, t = task % n;
-            float[] r = scratch[worker];   // [0, latent): the residual; [latent, latent + dim): e
+            float[] r = quantizeScratch[worker];   // [0, latent): the residual; [latent, latent + dim): e
             System.arraycopy(arena, base(op.latents(), b, t), r, 0, latent);
             for (int k = 0; k < books; k++) {
                 float[] w = q.inProj()[k].weight(), bias = q.inProj()[k].bias();
@@ -195,29 +245,30 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    // conv: x:[(n - 1) * stride + span + 1, cin] -> [n, cout]
+    /**
+     * conv: {@code x:[(n - 1) * stride + span + 1, cin] -> [n, cout]}. A strided convolution (kernel 2s, stride s,
+     * dilation 1) is the 2-tap convolution over "rows" of s consecutive input rows, {@code [n + 1, s * cin] -> [n, cout]}:
+     * the same memory, the same weights in the same order (tap j = J s + r, then channel), so the same sums.
+     */
     @Override public void conv(Conv op, int streams, int n) {
         Conv1d conv = op.conv();
         Snake prologue = op.prologue();
         ArenaBuffer in = op.in(), out = op.out(), residual = op.residual();
-        int inRow = 0, outRow = op.outRow(), residualRow = op.residualRow();
+        int outRow = op.outRow(), residualRow = op.residualRow();
         boolean tanh = op.tanh();
-        int cin = conv.inChannels(), cout = conv.outChannels(), k = conv.kernel(), d = conv.dilation(), span = conv.span();
-        int stride = conv.stride();
+        int s = conv.stride();
+        int cin = s * conv.inChannels(), cout = conv.outChannels(), k = conv.kernel() / s, d = conv.dilation(), span = (k - 1) * d;
+        float[] alpha = prologue == null ? null : s == 1 ? prologue.alpha() : repeated.get(prologue)[0];
+        float[] inverse = prologue == null ? null : s == 1 ? prologue.inverse() : repeated.get(prologue)[1];
         float[] w = weights.of(conv);
-        int tile = tileRows(n, streams, cin, span, stride);
+        int tile = tileRows(n, streams, cin, span);
         int tiles = (n + tile - 1) / tile;
         workers.forEach(streams * tiles, (worker, task) -> {
             int b = task / tiles, t0 = (task % tiles) * tile, rows = Math.min(n, t0 + tile) - t0;
-            float[] x = arena;
-            int xOff = base(in, b, inRow + t0 * stride);
-            if (prologue != null) {
-                x = scratch[worker];
-                kernels[worker].snake(arena, xOff, x, 0, (rows - 1) * stride + span + 1, cin, prologue.alpha(), prologue.inverse());
-                xOff = 0;
-            }
+            Kernels kern = kernels[worker];
+            kern.load(arena, base(in, b, 0) + t0 * cin, cin, rows + span, cin, alpha, inverse);
             int res = residual == null ? 0 : base(residual, b, residualRow + t0);
-            kernels[worker].conv(x, xOff, stride * cin, d * cin, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
+            kern.convLoaded(0, d, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
                     residual == null ? null : arena, res, cout, tanh, rows);
         });
     }
@@ -227,24 +278,19 @@ public final class CpuBackend implements Backend {
         ConvTranspose1d conv = op.conv();
         Snake prologue = op.prologue();
         ArenaBuffer in = op.in(), out = op.out();
-        int inRow = 0, outRow = op.outRow();
+        int outRow = op.outRow();
         int cin = conv.inChannels(), cout = conv.outChannels(), s = conv.stride(), pad = conv.padding();
         float[] w = weights.of(conv);
         int phaseLength = w.length / s;
-        int tile = tileRows(n, streams, cin, 2, 1);
+        int tile = tileRows(n, streams, cin, 2);
         int tiles = (n + tile - 1) / tile;
         workers.forEach(streams * tiles, (worker, task) -> {
             int b = task / tiles, q0 = (task % tiles) * tile, rows = Math.min(n, q0 + tile) - q0;
-            float[] x = arena;
-            int xOff = base(in, b, inRow + q0);
-            if (prologue != null) {
-                x = scratch[worker];
-                kernels[worker].snake(arena, xOff, x, 0, rows + 2, cin, prologue.alpha(), prologue.inverse());
-                xOff = 0;
-            }
+            Kernels kern = kernels[worker];
+            kern.load(arena, base(in, b, 0) + q0 * cin, cin, rows + 2, cin,
+                    prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());
             for (int r = 0; r < s; r++) {
-                int firstRow = phaseTaps(r, s, pad)[2];
-                kernels[worker].conv(x, xOff + firstRow * cin, cin, cin, 2, cin, cout, w, r * phaseLength,
+                kern.convLoaded(phaseTaps(r, s, pad)[2], 1, 2, cin, cout, w, r * phaseLength,
                         arena, base(out, b, outRow + q0 * s + r), s * cout, null, 0, 0, false, rows);
             }
         });

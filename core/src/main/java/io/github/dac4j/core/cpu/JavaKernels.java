@@ -7,12 +7,13 @@ package io.github.dac4j.core.cpu;
  * stay {@code [k, cin, cout]} followed by the bias. Each output is bias, then {@code fma} over (tap, channel) in
  * order, in every variant below, so the row blocking never changes a result.
  */
-final class JavaKernels extends Kernels {
+final class JavaKernels extends RowMajorKernels {
     private float[] a0 = new float[0], a1 = a0, a2 = a0, a3 = a0;
     private float[] args = new float[0];
 
-    @Override String name() { return "java"; }
+    @Override int rowBlock() { return 4; }
 
+    @Override String name() { return "java"; }
 
     @Override void conv(float[] x, int xOff, int xStride, int tapStride, int k, int cin, int cout, float[] w, int wOff,
                         float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n) {

@@ -26,20 +26,34 @@ abstract class Kernels {
     }
 
     /**
-     * {@code y[t, o] = act(bias[o] + sum_{j < k} sum_{c < cin} W[j, c, o] * x[t, j, c] + res[t, o])} for t in [0, n),
-     * o in [0, cout), where {@code x[t, j, c] = x[xOff + t * xStride + j * tapStride + c]},
-     * {@code y[t, o] = y[yOff + t * yStride + o]}, {@code res[t, o] = res[resOff + t * resStride + o]} (no residual
-     * term when {@code res} is null) and act = tanh when {@code tanh}, else identity. {@code packed} holds, from
-     * {@code wOff}, what {@link #pack} made. {@code y} must not overlap {@code x} or {@code res} rows still to be read.
+     * Loads an input tile: rows {@code u} in [0, rows) of {@code x}, row u at {@code x[xOff + u * xStride + c]} for
+     * c in [0, cin), through Snake when {@code alpha} is not null ({@code v + inverse[c] * sin(alpha[c] * v)^2}), into
+     * this worker's own tile, in this implementation's layout. {@code rows} must not exceed {@link #maxLoadRows}.
      */
-    abstract void conv(float[] x, int xOff, int xStride, int tapStride, int k, int cin, int cout, float[] packed, int wOff,
-                       float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n);
+    abstract void load(float[] x, int xOff, int xStride, int rows, int cin, float[] alpha, float[] inverse);
 
     /**
-     * Snake, {@code x:[rows, c] -> [rows, c]}: {@code dst[i, ch] = v + inverse[ch] * sin(alpha[ch] * v)^2} with
-     * {@code v = src[srcOff + i * c + ch]}, written densely from {@code dst[dstOff]}.
+     * A convolution of the loaded tile, {@code tile:[first + n + (k - 1) * d, cin] -> y:[n, cout]}:
+     * {@code y[t, o] = act(bias[o] + sum_{j < k} sum_{c < cin} W[j, c, o] * tile[first + t + j * d, c] + res[t, o])}
+     * for t in [0, n), o in [0, cout), summed in exactly that order, where {@code y[t, o] = y[yOff + t * yStride + o]},
+     * {@code res[t, o] = res[resOff + t * resStride + o]} (no residual term when {@code res} is null) and act = tanh
+     * when {@code tanh}, else identity. {@code packed} holds, from {@code wOff}, what {@link #pack} made. The rows read
+     * must lie in the loaded ones; {@code y} must not overlap {@code res} rows still to be read.
      */
-    abstract void snake(float[] src, int srcOff, float[] dst, int dstOff, int rows, int c, float[] alpha, float[] inverse);
+    abstract void convLoaded(int first, int d, int k, int cin, int cout, float[] packed, int wOff,
+                             float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n);
+
+    /** Makes room for tiles of up to {@code cin} channels now, so that no later {@link #load} allocates. */
+    abstract void reserve(int cin);
+
+    /** The most rows {@link #load} takes at {@code cin} channels. */
+    abstract int maxLoadRows(int cin);
+
+    /** Whether a decoder's first decode gains from a {@link WarmUp}: not for the reference kernels (tests only). */
+    boolean warmsUp() { return true; }
+
+    /** The kernel's row block: tiles that are multiples of it waste nothing. */
+    abstract int rowBlock();
 
     /** The fastest implementation this JVM runs (or the one {@value #PROPERTY} names), as a per-worker factory. */
     static java.util.function.Supplier<Kernels> best() {

@@ -92,10 +92,13 @@ final class PackedWeights {
     private void pack(Conv1d conv, Kernels kernels) {
         int out = conv.outChannels(), in = conv.inChannels(), k = conv.kernel();
         float[] w = conv.weight(), p = new float[w.length];
-        for (int o = 0; o < out; o++)
-            for (int c = 0; c < in; c++)
+        // channel by channel: k sequential write streams, and the source lines of channel c serve c + 1 from cache
+        for (int c = 0; c < in; c++)
+            for (int o = 0; o < out; o++)
                 for (int j = 0; j < k; j++) p[(j * in + c) * out + o] = w[(o * in + c) * k + j];
-        packed.put(conv, kernels.pack(p, conv.bias(), k, in, out));
+        // a strided convolution (kernel 2s, stride s) runs as 2 taps over rows of s rows: [k / s, s * in, out] is the same array
+        int s = conv.stride();
+        packed.put(conv, kernels.pack(p, conv.bias(), k / s, s * in, out));
     }
 
     /**

@@ -5,11 +5,14 @@ package io.github.dac4j.core.cpu;
  * term, {@code Math.sin} for Snake. The tests hold the fast kernels to these; {@code dac4j.cpu.kernels=reference}
  * runs the decoder on them.
  */
-final class ReferenceKernels extends Kernels {
+final class ReferenceKernels extends RowMajorKernels {
     private float[] acc = new float[0];
 
-    @Override String name() { return "reference"; }
+    @Override int rowBlock() { return 1; }
 
+    @Override boolean warmsUp() { return false; }
+
+    @Override String name() { return "reference"; }
 
     @Override void conv(float[] x, int xOff, int xStride, int tapStride, int k, int cin, int cout, float[] w, int wOff,
                         float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n) {

@@ -1,27 +1,44 @@
 package io.github.dac4j.core.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Kernels on the incubating Vector API (16 float lanes with AVX-512): a register-blocked micro-kernel that holds
- * 8 time rows x 32 output channels in 16 vector accumulators and streams over (tap, input channel), one
- * broadcast input and two weight vectors per step. Weights are packed at load into panels of 32 output
- * channels, {@code [cout/32][k * cin][32]} (zero-padded), after the bias padded to a multiple of 32. Each output
- * is bias, then fma over (tap, channel) in order, in the 8-row and the 1-row variant alike, so the row blocking
- * never changes a result.
+ * Kernels on the incubating Vector API (16 float lanes with AVX-512). The input tile is loaded transposed,
+ * {@code tile[c * TILE + u]} (channel c, row u), so that the rows a micro-kernel broadcasts sit next to each other at
+ * constant offsets: the micro-kernel holds 12 time rows x 32 output channels in 24 vector accumulators and streams
+ * over (tap, input channel), one 32-channel weight row (two vectors) and 12 broadcasts per step. Weights are packed
+ * at load into panels of 32 output channels, {@code [cout/32][k * cin][32]} (zero-padded), after the bias padded to a
+ * multiple of 32. Each output is bias, then fma over (tap, channel) in order, in the 12-row, the 4-row and the
+ * one-channel variants alike, so neither the row blocking nor the tiling ever changes a result.
+ *
+ * <p>Why this shape (docs/CPU-BACKEND.md, v6): with the rows of a row-major tile 8 row pointers were live in the
+ * loop, and C2 spilled them; on a core with two 512-bit FMA units the spills and index arithmetic, not the FMAs,
+ * set the pace. The transposed tile needs one index for all rows, and its constant row stride lets C2 prove the
+ * broadcasts in bounds once per loop.
  *
  * <p>Only loaded when the JVM resolves {@code jdk.incubator.vector} (see {@link Kernels#vectorAvailable()}).
  */
 final class VectorKernels extends Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-    private static final int L = 16, PANEL = 2 * L, ROWS = 8;
+    private static final int L = 16, PANEL = 2 * L, ROWS = 12, TAIL_ROWS = 4;
+    /**
+     * Floats per channel in the transposed tile: the most input rows a tile holds. A compile-time constant, so that
+     * C2 hoists the bounds checks of the broadcasts out of the channel loop.
+     */
+    static final int TILE = 128;
 
+    private float[] tile = new float[0];
+    private final int[] rowAt = new int[L];   // gather offsets of 16 rows: r * xStride
     private final float[] acc = new float[ROWS * PANEL];
 
     @Override String name() { return "vector"; }
+
+    @Override int rowBlock() { return ROWS; }
+
+    /** Rows of a tile, less the up to three rows the 4-row tail reads past the last row it stores. */
+    @Override int maxLoadRows(int cin) { return TILE - TAIL_ROWS; }
 
     private static int padded(int cout) { return (cout + PANEL - 1) / PANEL * PANEL; }
 
@@ -36,121 +53,240 @@ final class VectorKernels extends Kernels {
         return p;
     }
 
-    @Override void conv(float[] x, int xOff, int xStride, int tapStride, int k, int cin, int cout, float[] w, int wOff,
-                        float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n) {
+    @Override void reserve(int cin) {
+        if (tile.length < cin * TILE) tile = new float[cin * TILE];
+    }
+
+    // load: x:[rows, cin] (row stride xStride) -> tile:[cin][TILE], through Snake if alpha != null
+    @Override void load(float[] x, int xOff, int xStride, int rows, int cin, float[] alpha, float[] inverse) {
+        if (rows > maxLoadRows(cin)) throw new IllegalArgumentException(rows + " rows exceed the tile's " + maxLoadRows(cin));
+        reserve(cin);
+        float[] tile = this.tile;
+        // 16 rows at a time, one gather per channel, so that each channel's 16 values are written to one cache line
+        // (2.5x faster than element by element); then the last rows element by element
+        int[] rowAt = this.rowAt;
+        if (rowAt[1] != xStride) for (int r = 0; r < L; r++) rowAt[r] = r * xStride;
+        int full = rows / L * L;
+        for (int u0 = 0; u0 < full; u0 += L) {
+            int src = xOff + u0 * xStride;
+            for (int c = 0; c < cin; c++) FloatVector.fromArray(S, x, src + c, rowAt, 0).intoArray(tile, c * TILE + u0);
+        }
+        for (int c = 0; c < cin && full < rows; c++) {
+            int src = xOff + full * xStride + c, dst = c * TILE + full;
+            for (int r = 0; r < rows - full; r++) tile[dst + r] = x[src + r * xStride];
+        }
+        if (alpha != null) {
+            for (int c = 0; c < cin; c++) snake(tile, c * TILE, rows, alpha[c], inverse[c]);
+        }
+    }
+
+    /**
+     * Snake in place over {@code rows} values of one channel from {@code at}: {@code v + inverse * sin(alpha * v)^2}.
+     * A vector with an argument beyond {@link #SIN_LIMIT} (or NaN) goes lane by lane through {@link #snakeOne}
+     * instead, so no mask outlives its test: C2 on JDK 17 boxed a mask kept for a lane-by-lane fix-up on every
+     * vector once that path had run (950 MB per second of audio).
+     */
+    private static void snake(float[] t, int at, int rows, float alpha, float inverse) {
+        int u = 0;
+        for (; u + L <= rows; u += L) {
+            FloatVector v = FloatVector.fromArray(S, t, at + u);
+            FloatVector a = v.mul(alpha);
+            if (!a.abs().compare(VectorOperators.LE, SIN_LIMIT).allTrue()) {
+                for (int l = 0; l < L; l++) t[at + u + l] = snakeOne(t[at + u + l], alpha, inverse);
+                continue;
+            }
+            // the lanes of Kernels.sinSquared, operation for operation
+            FloatVector kq = a.mul(INV_PI).add(ROUND).sub(ROUND).neg();
+            FloatVector r = kq.fma(FloatVector.broadcast(S, PI_A), a);
+            r = kq.fma(FloatVector.broadcast(S, PI_B), r);
+            r = kq.fma(FloatVector.broadcast(S, PI_C), r);
+            FloatVector r2 = r.mul(r);
+            FloatVector p = r2.fma(S13, S11);
+            p = r2.fma(p, FloatVector.broadcast(S, S9));
+            p = r2.fma(p, FloatVector.broadcast(S, S7));
+            p = r2.fma(p, FloatVector.broadcast(S, S5));
+            p = r2.fma(p, FloatVector.broadcast(S, S3));
+            FloatVector sn = r.mul(r2).fma(p, r);
+            v.add(sn.mul(sn).mul(inverse)).intoArray(t, at + u);
+        }
+        for (; u < rows; u++) t[at + u] = snakeOne(t[at + u], alpha, inverse);
+    }
+
+    private static float snakeOne(float v, float alpha, float inverse) {
+        float a = alpha * v, sq;
+        if (Math.abs(a) <= SIN_LIMIT) {
+            sq = sinSquared(a);
+        } else {
+            float s = (float) Math.sin(a);
+            sq = s * s;
+        }
+        return v + inverse * sq;
+    }
+
+    @Override void convLoaded(int first, int d, int k, int cin, int cout, float[] w, int wOff,
+                              float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n) {
+        if (cout == 1) {
+            convOneChannel(first, d, k, cin, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
+            return;
+        }
+        float[] x = tile, acc = this.acc;
         int pad = padded(cout), kk = k * cin;
         for (int q = 0; q < pad / PANEL; q++) {
             int o0 = q * PANEL, panel = wOff + pad + q * kk * PANEL, width = Math.min(PANEL, cout - o0);
             int t = 0;
             for (; t + ROWS <= n; t += ROWS) {
-                rows8(x, xOff + t * xStride, xStride, tapStride, k, cin, w, wOff + o0, panel,
-                        y, yOff + t * yStride + o0, yStride, res, resOff + t * resStride + o0, resStride, tanh, width);
+                for (int r = 0; r < ROWS; r++) System.arraycopy(w, wOff + o0, acc, r * PANEL, PANEL);
+                // one flat loop per tap: C2 keeps the accumulators in registers only through a single loop
+                for (int j = 0; j < k; j++) tap12(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
+                for (int r = 0; r < ROWS; r++) {
+                    store(acc, r * PANEL, y, yOff + (t + r) * yStride + o0, res, resOff + (t + r) * resStride + o0, tanh, width);
+                }
             }
-            for (; t < n; t++) {
-                rows1(x, xOff + t * xStride, tapStride, k, cin, w, wOff + o0, panel,
-                        y, yOff + t * yStride + o0, res, resOff + t * resStride + o0, tanh, width);
+            // the last rows four at a time; rows past n are computed from rows the tile holds, and not stored
+            for (; t < n; t += TAIL_ROWS) {
+                for (int r = 0; r < TAIL_ROWS; r++) System.arraycopy(w, wOff + o0, acc, r * PANEL, PANEL);
+                for (int j = 0; j < k; j++) tap4(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
+                for (int r = 0; r < Math.min(TAIL_ROWS, n - t); r++) {
+                    store(acc, r * PANEL, y, yOff + (t + r) * yStride + o0, res, resOff + (t + r) * resStride + o0, tanh, width);
+                }
             }
         }
-    }
-
-    private void rows8(float[] x, int x0, int xs, int tapStride, int k, int cin, float[] w, int biasAt, int panel,
-                       float[] y, int y0, int ys, float[] res, int r0, int rs, boolean tanh, int width) {
-        float[] acc = this.acc;
-        FloatVector b0 = FloatVector.fromArray(S, w, biasAt), b1 = FloatVector.fromArray(S, w, biasAt + L);
-        for (int r = 0; r < ROWS; r++) {
-            b0.intoArray(acc, r * PANEL);
-            b1.intoArray(acc, r * PANEL + L);
-        }
-        // one flat loop per tap: C2 keeps the 16 accumulators in registers only through a single loop
-        for (int j = 0; j < k; j++) tap8(x, x0 + j * tapStride, xs, cin, w, panel + j * cin * PANEL, acc);
-        for (int r = 0; r < ROWS; r++) {
-            store(acc, r * PANEL,
-                    y, y0 + r * ys, res, r0 + r * rs, tanh, width);
-        }
-    }
-
-    /** {@code acc[8 rows][32] += sum over c < cin of x[row, c] * w[c][32]}, channel by channel. */
-    private static void tap8(float[] x, int p0, int xs, int cin, float[] w, int wi, float[] acc) {
-        FloatVector a00 = FloatVector.fromArray(S, acc, 0), a01 = FloatVector.fromArray(S, acc, L),
-                a10 = FloatVector.fromArray(S, acc, 2 * L), a11 = FloatVector.fromArray(S, acc, 3 * L),
-                a20 = FloatVector.fromArray(S, acc, 4 * L), a21 = FloatVector.fromArray(S, acc, 5 * L),
-                a30 = FloatVector.fromArray(S, acc, 6 * L), a31 = FloatVector.fromArray(S, acc, 7 * L),
-                a40 = FloatVector.fromArray(S, acc, 8 * L), a41 = FloatVector.fromArray(S, acc, 9 * L),
-                a50 = FloatVector.fromArray(S, acc, 10 * L), a51 = FloatVector.fromArray(S, acc, 11 * L),
-                a60 = FloatVector.fromArray(S, acc, 12 * L), a61 = FloatVector.fromArray(S, acc, 13 * L),
-                a70 = FloatVector.fromArray(S, acc, 14 * L), a71 = FloatVector.fromArray(S, acc, 15 * L);
-        int p1 = p0 + xs, p2 = p1 + xs, p3 = p2 + xs, p4 = p3 + xs, p5 = p4 + xs, p6 = p5 + xs, p7 = p6 + xs;
-        for (int c = 0; c < cin; c++, wi += PANEL) {
-            FloatVector w0 = FloatVector.fromArray(S, w, wi), w1 = FloatVector.fromArray(S, w, wi + L);
-            FloatVector v = FloatVector.broadcast(S, x[p0 + c]);
-            a00 = w0.fma(v, a00);
-            a01 = w1.fma(v, a01);
-            v = FloatVector.broadcast(S, x[p1 + c]);
-            a10 = w0.fma(v, a10);
-            a11 = w1.fma(v, a11);
-            v = FloatVector.broadcast(S, x[p2 + c]);
-            a20 = w0.fma(v, a20);
-            a21 = w1.fma(v, a21);
-            v = FloatVector.broadcast(S, x[p3 + c]);
-            a30 = w0.fma(v, a30);
-            a31 = w1.fma(v, a31);
-            v = FloatVector.broadcast(S, x[p4 + c]);
-            a40 = w0.fma(v, a40);
-            a41 = w1.fma(v, a41);
-            v = FloatVector.broadcast(S, x[p5 + c]);
-            a50 = w0.fma(v, a50);
-            a51 = w1.fma(v, a51);
-            v = FloatVector.broadcast(S, x[p6 + c]);
-            a60 = w0.fma(v, a60);
-            a61 = w1.fma(v, a61);
-            v = FloatVector.broadcast(S, x[p7 + c]);
-            a70 = w0.fma(v, a70);
-            a71 = w1.fma(v, a71);
-        }
-        a00.intoArray(acc, 0);
-        a01.intoArray(acc, L);
-        a10.intoArray(acc, 2 * L);
-        a11.intoArray(acc, 3 * L);
-        a20.intoArray(acc, 4 * L);
-        a21.intoArray(acc, 5 * L);
-        a30.intoArray(acc, 6 * L);
-        a31.intoArray(acc, 7 * L);
-        a40.intoArray(acc, 8 * L);
-        a41.intoArray(acc, 9 * L);
-        a50.intoArray(acc, 10 * L);
-        a51.intoArray(acc, 11 * L);
-        a60.intoArray(acc, 12 * L);
-        a61.intoArray(acc, 13 * L);
-        a70.intoArray(acc, 14 * L);
-        a71.intoArray(acc, 15 * L);
-    }
-
-    private void rows1(float[] x, int x0, int tapStride, int k, int cin, float[] w, int biasAt, int panel,
-                       float[] y, int y0, float[] res, int r0, boolean tanh, int width) {
-        float[] acc = this.acc;
-        System.arraycopy(w, biasAt, acc, 0, PANEL);
-        for (int j = 0; j < k; j++) tap1(x, x0 + j * tapStride, cin, w, panel + j * cin * PANEL, acc);
-        store(acc, 0, y, y0, res, r0, tanh, width);
-    }
-
-    /** {@code acc[1 row][32] += sum over c < cin of x[c] * w[c][32]}, channel by channel. */
-    private static void tap1(float[] x, int p0, int cin, float[] w, int wi, float[] acc) {
-        FloatVector a0 = FloatVector.fromArray(S, acc, 0), a1 = FloatVector.fromArray(S, acc, L);
-        for (int c = 0; c < cin; c++, wi += PANEL) {
-            FloatVector v = FloatVector.broadcast(S, x[p0 + c]);
-            a0 = FloatVector.fromArray(S, w, wi).fma(v, a0);
-            a1 = FloatVector.fromArray(S, w, wi + L).fma(v, a1);
-        }
-        a0.intoArray(acc, 0);
-        a1.intoArray(acc, L);
     }
 
     /**
-     * One row's 32 accumulators, {@code acc[at, at + 32)}, to y, plus the residual (res + acc, as the reference adds)
+     * {@code acc[12 rows][32] += sum over c < cin of tile[c][u0 + row] * w[c][32]}, channel by channel, in 24 vector
+     * accumulators (row a..l, half 0/1). Two channels per trip: C2 does not unroll a loop this large itself, and the
+     * trip's own cost (index updates, the bounds checks on the weights) is then shared by 48 fused multiply-adds.
+     */
+    private static void tap12(float[] x, int u0, int cin, float[] w, int wi, float[] acc) {
+        FloatVector a0 = FloatVector.fromArray(S, acc, 0 * L), a1 = FloatVector.fromArray(S, acc, 1 * L),
+                b0 = FloatVector.fromArray(S, acc, 2 * L), b1 = FloatVector.fromArray(S, acc, 3 * L),
+                c0 = FloatVector.fromArray(S, acc, 4 * L), c1 = FloatVector.fromArray(S, acc, 5 * L),
+                d0 = FloatVector.fromArray(S, acc, 6 * L), d1 = FloatVector.fromArray(S, acc, 7 * L),
+                e0 = FloatVector.fromArray(S, acc, 8 * L), e1 = FloatVector.fromArray(S, acc, 9 * L),
+                f0 = FloatVector.fromArray(S, acc, 10 * L), f1 = FloatVector.fromArray(S, acc, 11 * L),
+                g0 = FloatVector.fromArray(S, acc, 12 * L), g1 = FloatVector.fromArray(S, acc, 13 * L),
+                h0 = FloatVector.fromArray(S, acc, 14 * L), h1 = FloatVector.fromArray(S, acc, 15 * L),
+                i0 = FloatVector.fromArray(S, acc, 16 * L), i1 = FloatVector.fromArray(S, acc, 17 * L),
+                j0 = FloatVector.fromArray(S, acc, 18 * L), j1 = FloatVector.fromArray(S, acc, 19 * L),
+                k0 = FloatVector.fromArray(S, acc, 20 * L), k1 = FloatVector.fromArray(S, acc, 21 * L),
+                l0 = FloatVector.fromArray(S, acc, 22 * L), l1 = FloatVector.fromArray(S, acc, 23 * L);
+        int c = 0;
+        for (; c + 2 <= cin; c += 2) {
+            {
+                int wc = wi + c * PANEL, xc = u0 + c * TILE;
+                FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
+                FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
+                v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
+                v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
+                v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
+                v = FloatVector.broadcast(S, x[xc + 4]); e0 = w0.fma(v, e0); e1 = w1.fma(v, e1);
+                v = FloatVector.broadcast(S, x[xc + 5]); f0 = w0.fma(v, f0); f1 = w1.fma(v, f1);
+                v = FloatVector.broadcast(S, x[xc + 6]); g0 = w0.fma(v, g0); g1 = w1.fma(v, g1);
+                v = FloatVector.broadcast(S, x[xc + 7]); h0 = w0.fma(v, h0); h1 = w1.fma(v, h1);
+                v = FloatVector.broadcast(S, x[xc + 8]); i0 = w0.fma(v, i0); i1 = w1.fma(v, i1);
+                v = FloatVector.broadcast(S, x[xc + 9]); j0 = w0.fma(v, j0); j1 = w1.fma(v, j1);
+                v = FloatVector.broadcast(S, x[xc + 10]); k0 = w0.fma(v, k0); k1 = w1.fma(v, k1);
+                v = FloatVector.broadcast(S, x[xc + 11]); l0 = w0.fma(v, l0); l1 = w1.fma(v, l1);
+            }
+            {
+                int wc = wi + (c + 1) * PANEL, xc = u0 + (c + 1) * TILE;
+                FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
+                FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
+                v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
+                v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
+                v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
+                v = FloatVector.broadcast(S, x[xc + 4]); e0 = w0.fma(v, e0); e1 = w1.fma(v, e1);
+                v = FloatVector.broadcast(S, x[xc + 5]); f0 = w0.fma(v, f0); f1 = w1.fma(v, f1);
+                v = FloatVector.broadcast(S, x[xc + 6]); g0 = w0.fma(v, g0); g1 = w1.fma(v, g1);
+                v = FloatVector.broadcast(S, x[xc + 7]); h0 = w0.fma(v, h0); h1 = w1.fma(v, h1);
+                v = FloatVector.broadcast(S, x[xc + 8]); i0 = w0.fma(v, i0); i1 = w1.fma(v, i1);
+                v = FloatVector.broadcast(S, x[xc + 9]); j0 = w0.fma(v, j0); j1 = w1.fma(v, j1);
+                v = FloatVector.broadcast(S, x[xc + 10]); k0 = w0.fma(v, k0); k1 = w1.fma(v, k1);
+                v = FloatVector.broadcast(S, x[xc + 11]); l0 = w0.fma(v, l0); l1 = w1.fma(v, l1);
+            }
+        }
+        if (c < cin) {
+            int wc = wi + c * PANEL, xc = u0 + c * TILE;
+            FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
+            FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
+            v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
+            v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
+            v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
+            v = FloatVector.broadcast(S, x[xc + 4]); e0 = w0.fma(v, e0); e1 = w1.fma(v, e1);
+            v = FloatVector.broadcast(S, x[xc + 5]); f0 = w0.fma(v, f0); f1 = w1.fma(v, f1);
+            v = FloatVector.broadcast(S, x[xc + 6]); g0 = w0.fma(v, g0); g1 = w1.fma(v, g1);
+            v = FloatVector.broadcast(S, x[xc + 7]); h0 = w0.fma(v, h0); h1 = w1.fma(v, h1);
+            v = FloatVector.broadcast(S, x[xc + 8]); i0 = w0.fma(v, i0); i1 = w1.fma(v, i1);
+            v = FloatVector.broadcast(S, x[xc + 9]); j0 = w0.fma(v, j0); j1 = w1.fma(v, j1);
+            v = FloatVector.broadcast(S, x[xc + 10]); k0 = w0.fma(v, k0); k1 = w1.fma(v, k1);
+            v = FloatVector.broadcast(S, x[xc + 11]); l0 = w0.fma(v, l0); l1 = w1.fma(v, l1);
+        }
+        a0.intoArray(acc, 0 * L); a1.intoArray(acc, 1 * L); b0.intoArray(acc, 2 * L); b1.intoArray(acc, 3 * L);
+        c0.intoArray(acc, 4 * L); c1.intoArray(acc, 5 * L); d0.intoArray(acc, 6 * L); d1.intoArray(acc, 7 * L);
+        e0.intoArray(acc, 8 * L); e1.intoArray(acc, 9 * L); f0.intoArray(acc, 10 * L); f1.intoArray(acc, 11 * L);
+        g0.intoArray(acc, 12 * L); g1.intoArray(acc, 13 * L); h0.intoArray(acc, 14 * L); h1.intoArray(acc, 15 * L);
+        i0.intoArray(acc, 16 * L); i1.intoArray(acc, 17 * L); j0.intoArray(acc, 18 * L); j1.intoArray(acc, 19 * L);
+        k0.intoArray(acc, 20 * L); k1.intoArray(acc, 21 * L); l0.intoArray(acc, 22 * L); l1.intoArray(acc, 23 * L);
+    }
+
+    /** {@code acc[4 rows][32] += sum over c < cin of tile[c][u0 + row] * w[c][32]}, channel by channel. */
+    private static void tap4(float[] x, int u0, int cin, float[] w, int wi, float[] acc) {
+        FloatVector a0 = FloatVector.fromArray(S, acc, 0), a1 = FloatVector.fromArray(S, acc, L),
+                b0 = FloatVector.fromArray(S, acc, 2 * L), b1 = FloatVector.fromArray(S, acc, 3 * L),
+                c0 = FloatVector.fromArray(S, acc, 4 * L), c1 = FloatVector.fromArray(S, acc, 5 * L),
+                d0 = FloatVector.fromArray(S, acc, 6 * L), d1 = FloatVector.fromArray(S, acc, 7 * L);
+        for (int c = 0; c < cin; c++) {
+            int wc = wi + c * PANEL, xc = u0 + c * TILE;
+            FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
+            FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
+            v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
+            v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
+            v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
+        }
+        a0.intoArray(acc, 0); a1.intoArray(acc, L); b0.intoArray(acc, 2 * L); b1.intoArray(acc, 3 * L);
+        c0.intoArray(acc, 4 * L); c1.intoArray(acc, 5 * L); d0.intoArray(acc, 6 * L); d1.intoArray(acc, 7 * L);
+    }
+
+    /**
+     * One output channel (the decoder's last conv, 96 -> 1): 16 rows per vector, straight from the transposed tile,
+     * instead of one channel padded to a 32-channel panel. Same order per output: bias, then fma over (tap, channel).
+     */
+    private void convOneChannel(int first, int d, int k, int cin, float[] w, int wOff,
+                                float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n) {
+        float[] x = tile;
+        float bias = w[wOff];
+        int panel = wOff + PANEL;   // padded(1) = PANEL: the bias row, then weight (j, c) at panel + (j * cin + c) * PANEL
+        int t = 0;
+        for (; t + L <= n; t += L) {
+            FloatVector.broadcast(S, bias).intoArray(acc, 0);
+            // one flat loop per tap, as in tap12: a vector carried through nested loops is boxed on the heap
+            for (int j = 0; j < k; j++) tapRows16(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
+            for (int r = 0; r < L; r++) store(acc, r, y, yOff + (t + r) * yStride, res, resOff + (t + r) * resStride, tanh, 1);
+        }
+        for (; t < n; t++) {
+            float a = bias;
+            for (int j = 0; j < k; j++) {
+                for (int c = 0; c < cin; c++) a = Math.fma(w[panel + (j * cin + c) * PANEL], x[first + t + j * d + c * TILE], a);
+            }
+            acc[0] = a;
+            store(acc, 0, y, yOff + t * yStride, res, resOff + t * resStride, tanh, 1);
+        }
+    }
+
+    /** {@code acc[16 rows] += sum over c < cin of tile[c][u0 + row] * w[c * PANEL]}, channel by channel. */
+    private static void tapRows16(float[] x, int u0, int cin, float[] w, int wi, float[] acc) {
+        FloatVector a = FloatVector.fromArray(S, acc, 0);
+        for (int c = 0; c < cin; c++) a = FloatVector.broadcast(S, w[wi + c * PANEL]).fma(FloatVector.fromArray(S, x, u0 + c * TILE), a);
+        a.intoArray(acc, 0);
+    }
+
+    /**
+     * One row's accumulators, {@code acc[at, at + width)}, to y, plus the residual (res + acc, as the reference adds)
      * and tanh. Takes the array, not vectors: vectors passed to a call C2 does not inline are boxed on the heap
      * (that was 750 MB of garbage per second of audio).
      */
-    private void store(float[] acc, int at, float[] y, int d, float[] res, int r, boolean tanh, int width) {
+    private static void store(float[] acc, int at, float[] y, int d, float[] res, int r, boolean tanh, int width) {
         if (width == PANEL && !tanh) {
             FloatVector a0 = FloatVector.fromArray(S, acc, at), a1 = FloatVector.fromArray(S, acc, at + L);
             if (res != null) {
@@ -165,51 +301,6 @@ final class VectorKernels extends Kernels {
             float v = acc[at + o];
             if (res != null) v = res[r + o] + v;
             y[d + o] = tanh ? (float) Math.tanh(v) : v;
-        }
-    }
-
-    @Override void snake(float[] src, int srcOff, float[] dst, int dstOff, int rows, int c, float[] alpha, float[] inverse) {
-        int c16 = c - c % L;
-        for (int i = 0; i < rows; i++) {
-            int s = srcOff + i * c, d = dstOff + i * c;
-            int ch = 0;
-            for (; ch < c16; ch += L) {
-                FloatVector v = FloatVector.fromArray(S, src, s + ch);
-                FloatVector a = FloatVector.fromArray(S, alpha, ch).mul(v);
-                // the lanes of Kernels.sinSquared, operation for operation
-                FloatVector kq = a.mul(INV_PI).add(ROUND).sub(ROUND).neg();
-                FloatVector r = kq.fma(FloatVector.broadcast(S, PI_A), a);
-                r = kq.fma(FloatVector.broadcast(S, PI_B), r);
-                r = kq.fma(FloatVector.broadcast(S, PI_C), r);
-                FloatVector r2 = r.mul(r);
-                FloatVector p = r2.fma(S13, S11);
-                p = r2.fma(p, FloatVector.broadcast(S, S9));
-                p = r2.fma(p, FloatVector.broadcast(S, S7));
-                p = r2.fma(p, FloatVector.broadcast(S, S5));
-                p = r2.fma(p, FloatVector.broadcast(S, S3));
-                FloatVector sn = r.mul(r2).fma(p, r);
-                v.add(FloatVector.fromArray(S, inverse, ch).mul(sn.mul(sn))).intoArray(dst, d + ch);
-                VectorMask<Float> large = a.abs().compare(VectorOperators.LE, SIN_LIMIT).not();
-                if (large.anyTrue()) {
-                    for (int l = 0; l < L; l++) {
-                        if (large.laneIsSet(l)) {
-                            float sl = (float) Math.sin(alpha[ch + l] * src[s + ch + l]);
-                            dst[d + ch + l] = src[s + ch + l] + inverse[ch + l] * (sl * sl);
-                        }
-                    }
-                }
-            }
-            for (; ch < c; ch++) {
-                float v = src[s + ch], a = alpha[ch] * v;
-                float sq;
-                if (Math.abs(a) <= SIN_LIMIT) {
-                    sq = sinSquared(a);
-                } else {
-                    float sl = (float) Math.sin(a);
-                    sq = sl * sl;
-                }
-                dst[d + ch] = v + inverse[ch] * sq;
-            }
         }
     }
 }

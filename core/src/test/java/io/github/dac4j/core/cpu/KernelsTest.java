@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fast kernels against {@link ReferenceKernels} on fresh random inputs: relative error
- * {@code ||fast - ref|| / ||ref|| <= 1e-5} (fp32, different rounding only), odd channel counts, n = 1, 2, 17, strided
- * rows, a residual, tanh, a Snake prologue; and each fast kernel's rows independent of the rows around them.
+ * {@code ||fast - ref|| / ||ref|| <= 1e-5} (fp32, different rounding only), odd channel counts, n = 1, 2, 17, ... 150,
+ * strided rows, leading rows skipped, random tiles, a residual, tanh, a Snake prologue; and each fast kernel's rows
+ * independent of the rows around them.
  */
 class KernelsTest {
     private static final double TOLERANCE = 1e-5;
@@ -45,32 +46,46 @@ class KernelsTest {
     }
 
 
+    /**
+     * The convolution of rows of {@code x} through the kernel's {@code load} and {@code convLoaded}, as the backend
+     * runs it: tiles of at most {@code chunk} output rows, each loaded with {@code first} leading rows it skips.
+     */
+    static void conv(Kernels kern, float[] x, int xOff, int xStride, int first, int d, int k, int cin, int cout, float[] packed,
+                     int wOff, float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n,
+                     float[] alpha, float[] inverse, int chunk) {
+        int span = (k - 1) * d;
+        chunk = Math.min(chunk, kern.maxLoadRows(cin) - span - first);
+        for (int t0 = 0; t0 < n; t0 += chunk) {
+            int rows = Math.min(chunk, n - t0);
+            kern.load(x, xOff + t0 * xStride, xStride, first + rows + span, cin, alpha, inverse);
+            kern.convLoaded(first, d, k, cin, cout, packed, wOff, y, yOff + t0 * yStride, yStride,
+                    res, resOff + t0 * resStride, resStride, tanh, rows);
+        }
+    }
+
     /** One case: k taps of dilation d, cin -> cout, n rows, with extra room in the row strides. */
     private void checkConv(Kernels fast, int k, int d, int cin, int cout, int n, boolean residual, boolean tanh, boolean snake) {
         int span = (k - 1) * d, xStride = cin + rnd.nextInt(3), yStride = cout + rnd.nextInt(3), xOff = rnd.nextInt(5), yOff = rnd.nextInt(5);
-        float[] x = random(xOff + (n + span) * xStride, 2.0);
+        int first = rnd.nextInt(3);
+        float[] x = random(xOff + (first + n + span) * xStride, 2.0);
         float[] wkco = random(k * cin * cout, 1 / Math.sqrt(k * cin)), bias = random(cout, 0.1);
         float[] res = residual ? random(3 + n * cout, 1.0) : null;
-        float[] alpha = random(xStride, 1.0), inverse = new float[xStride];
-        for (int c = 0; c < xStride; c++) {
-            alpha[c] = 0.5f + Math.abs(alpha[c]);
-            inverse[c] = 1 / (alpha[c] + 1e-9f);
+        float[] alpha = null, inverse = null;
+        if (snake) { // the tile goes through Snake as it is loaded, as the backend does before a conv
+            alpha = random(cin, 1.0);
+            inverse = new float[cin];
+            for (int c = 0; c < cin; c++) {
+                alpha[c] = 0.5f + Math.abs(alpha[c]);
+                inverse[c] = 1 / (alpha[c] + 1e-9f);
+            }
         }
         ReferenceKernels ref = new ReferenceKernels();
-        float[] xr = x, xf = x;
-        if (snake) { // whole rows through Snake (stride = channels here), as the backend does before a conv
-            xr = new float[x.length];
-            xf = new float[x.length];
-            int rows = x.length / xStride;
-            ref.snake(x, 0, xr, 0, rows, xStride, alpha, inverse);
-            fast.snake(x, 0, xf, 0, rows, xStride, alpha, inverse);
-            assertTrue(Numerics.relativeError(xf, xr) <= TOLERANCE, "snake");
-        }
         float[] yr = random(yOff + n * yStride, 1.0), yf = yr.clone();
         int wOff = 7;
         float[] pr = shift(ref.pack(wkco, bias, k, cin, cout), wOff), pf = shift(fast.pack(wkco, bias, k, cin, cout), wOff);
-        ref.conv(xr, xOff, xStride, d * xStride, k, cin, cout, pr, wOff, yr, yOff, yStride, res, 3, cout, tanh, n);
-        fast.conv(xf, xOff, xStride, d * xStride, k, cin, cout, pf, wOff, yf, yOff, yStride, res, 3, cout, tanh, n);
+        int chunk = 1 + rnd.nextInt(Math.max(1, n));
+        conv(ref, x, xOff, xStride, first, d, k, cin, cout, pr, wOff, yr, yOff, yStride, res, 3, cout, tanh, n, alpha, inverse, n);
+        conv(fast, x, xOff, xStride, first, d, k, cin, cout, pf, wOff, yf, yOff, yStride, res, 3, cout, tanh, n, alpha, inverse, chunk);
         double e = Numerics.relativeError(yf, yr);
         assertTrue(e <= TOLERANCE, fast.name() + " k" + k + " d" + d + " " + cin + "->" + cout + " n" + n + ": error " + e);
         // the padding between rows is left alone
@@ -87,6 +102,7 @@ class KernelsTest {
         int[][] cases = { // k, d, cin, cout, n
             {7, 1, 96, 96, 17}, {7, 9, 17, 33, 2}, {1, 1, 5, 1, 1}, {2, 1, 40, 17, 17}, {7, 3, 64, 32, 9},
             {1, 1, 33, 65, 16}, {7, 1, 96, 1, 17}, {3, 2, 1, 16, 24}, {2, 1, 48, 96, 1}, {7, 1, 31, 47, 40},
+            {7, 9, 24, 40, 150}, {1, 1, 16, 32, 12}, {2, 1, 41, 64, 25}, {7, 1, 96, 1, 45}, {7, 3, 7, 3, 131},
         };
         for (Supplier<Kernels> f : fast()) {
             for (int[] c : cases) {
@@ -105,19 +121,21 @@ class KernelsTest {
             Kernels kern = f.get();
             float[] w = kern.pack(wkco, bias, k, cin, cout);
             float[] whole = new float[n * cout];
-            kern.conv(x, 0, cin, d * cin, k, cin, cout, w, 0, whole, 0, cout, null, 0, 0, false, n);
+            conv(kern, x, 0, cin, 0, d, k, cin, cout, w, 0, whole, 0, cout, null, 0, 0, false, n, null, null, n);
             for (int from = 0; from < n; from += 1 + rnd.nextInt(11)) {
                 int rows = 1 + rnd.nextInt(n - from);
                 float[] part = new float[rows * cout];
-                kern.conv(x, from * cin, cin, d * cin, k, cin, cout, w, 0, part, 0, cout, null, 0, 0, false, rows);
+                conv(kern, x, from * cin, cin, 0, d, k, cin, cout, w, 0, part, 0, cout, null, 0, 0, false, rows, null, null,
+                        1 + rnd.nextInt(rows));
                 float[] expect = java.util.Arrays.copyOfRange(whole, from * cout, (from + rows) * cout);
                 assertArrayEquals(expect, part, kern.name() + ": rows " + from + ".." + (from + rows));
             }
         }
     }
 
+    /** Snake as a tile is loaded, read back through a 1x1 identity convolution (which adds only exact zeros). */
     @Test void snakeMatchesTheReferenceIncludingLargeArguments() {
-        int c = 37, rows = 5;
+        int c = 37, rows = 21;
         float[] alpha = random(c, 1.0), inverse = new float[c];
         for (int i = 0; i < c; i++) {
             alpha[i] = 0.5f + Math.abs(alpha[i]) * 3;
@@ -126,12 +144,18 @@ class KernelsTest {
         float[] x = random(2 + rows * c, 50.0);
         x[5] = 3e5f;    // beyond the polynomial's range reduction: Math.sin
         x[c + 20] = -1e7f;
+        x[17 * c + 3] = 4e6f; // in a vector of 16 rows
+        float[] identity = new float[c * c];
+        for (int i = 0; i < c; i++) identity[i * c + i] = 1;
+        float[] ref = new float[rows * c];
+        new ReferenceKernels().snake(x, 2, ref, 0, rows, c, alpha, inverse);
         for (Supplier<Kernels> f : fast()) {
-            float[] ref = new float[rows * c], out = new float[rows * c];
-            new ReferenceKernels().snake(x, 2, ref, 0, rows, c, alpha, inverse);
-            f.get().snake(x, 2, out, 0, rows, c, alpha, inverse);
+            Kernels kern = f.get();
+            float[] out = new float[rows * c];
+            conv(kern, x, 2, c, 0, 1, 1, c, c, kern.pack(identity, new float[c], 1, c, c), 0, out, 0, c, null, 0, 0, false, rows,
+                    alpha, inverse, rows);
             for (int i = 0; i < ref.length; i++) {
-                assertEquals(ref[i], out[i], 1e-5 * Math.max(1, Math.abs(ref[i])), "element " + i);
+                assertEquals(ref[i], out[i], 1e-5 * Math.max(1, Math.abs(ref[i])), kern.name() + " element " + i);
             }
         }
     }
