@@ -192,7 +192,8 @@ public final class LibraryTimings implements Callable<Integer> {
     private static String ratioRange(List<Map<String, Double>> results) {
         double min = results.stream().mapToDouble(m -> m.get("first_ms") / m.get("warm_ms")).min().orElse(Double.NaN);
         double max = results.stream().mapToDouble(m -> m.get("first_ms") / m.get("warm_ms")).max().orElse(Double.NaN);
-        return String.format(Locale.ROOT, "%.2f-%.2f", min, max);
+        String a = String.format(Locale.ROOT, "%.2f", min), b = String.format(Locale.ROOT, "%.2f", max);
+        return a.equals(b) ? a : a + "-" + b;
     }
 
     /** The CPU model from /proc/cpuinfo, else the OS architecture. */

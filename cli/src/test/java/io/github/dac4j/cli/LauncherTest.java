@@ -81,6 +81,16 @@ class LauncherTest {
         assertEquals("vector=true\nprop=yes\nargs=decode|a b|--out|x.wav\n", r.out(), r.err());
     }
 
+    /** A link to the script (say from ~/bin) still finds the jar beside the script itself. */
+    @Test
+    void followsASymbolicLinkToItself() throws Exception {
+        Path script = scriptWithJar();
+        Path link = Files.createSymbolicLink(Files.createDirectories(dir.resolve("bin")).resolve("dac"), script);
+        Run r = launch(link, Map.of(), "info");
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.out().startsWith("vector=true\n"), r.out());
+    }
+
     @Test
     void tellsInOneLineWhenThereIsNoJarAndNoWrapper() throws Exception {
         Path script = Files.copy(SCRIPT, dir.resolve("dac"));
