@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
  *   <li><b>time to first audio</b> (dac4j): load, open with 16-frame steps, push the first 16 frames and time
  *       until that push returns its samples (16 frames less the 10-frame look-ahead).</li>
  * </ul>
- * Each case runs {@code --runs} times in fresh JVMs; the table gives the range. The JVMs are this one's
+ * Each case runs {@code --runs} times in fresh JVMs, the engines taking turns; the table gives the range. The JVMs are this one's
  * {@code java} with {@code --add-modules jdk.incubator.vector -Xmx6g -Ddac4j.cpu.threads=N}, plus {@code --jvm-arg}s.
  * The first decodes of both engines are written to a temporary folder and compared: the run fails if they differ
  * by more than {@value OrtDecodeBenchmark#TOLERANCE} (relative), so the two engines are known to compute the same thing.
@@ -108,16 +108,26 @@ public final class LibraryTimings implements Callable<Integer> {
         System.out.println("| engine | frames | cold open (ms) | first decode (ms) | warm, best of 3 (ms) | first / warm |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
         Map<Integer, Path> dac4jSamples = new LinkedHashMap<>(), ortSamples = new LinkedHashMap<>();
+        List<String> pairs = new ArrayList<>();
         for (int f : frames) {
-            for (String e : engines) {
-                List<Map<String, Double>> results = new ArrayList<>();
-                Path samples = tmp.resolve(e + "-" + f + ".npy");
-                for (int r = 0; r < runs; r++) results.add(spawn("decode", e, f, r == 0 ? samples : null));
-                (e.equals("dac4j") ? dac4jSamples : ortSamples).put(f, samples);
-                System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", e.equals("ort") ? "ONNX Runtime" : "dac4j", f,
-                        range(results, "open_ms"), range(results, "first_ms"), range(results, "warm_ms"), ratioRange(results));
+            // The engines take turns run by run, so a shared machine's changing load falls on both alike.
+            Map<String, List<Map<String, Double>>> results = new LinkedHashMap<>();
+            for (int r = 0; r < runs; r++) {
+                for (String e : engines) {
+                    Path samples = r == 0 ? tmp.resolve(e + "-" + f + ".npy") : null;
+                    results.computeIfAbsent(e, k -> new ArrayList<>()).add(spawn("decode", e, f, samples));
+                    if (samples != null) (e.equals("dac4j") ? dac4jSamples : ortSamples).put(f, samples);
+                }
             }
+            results.forEach((e, list) -> System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n",
+                    e.equals("ort") ? "ONNX Runtime" : "dac4j", f, range(list, "open_ms"), range(list, "first_ms"),
+                    range(list, "warm_ms"), ratioRange(list)));
+            if (results.size() == 2) pairs.add(String.format(Locale.ROOT, "%d frames: dac4j / ONNX Runtime, run by run: warm %s,"
+                    + " first decode %s, cold open + first decode %s", f, pairedRatio(results, "warm_ms"),
+                    pairedRatio(results, "first_ms"), pairedRatio(results, "open_ms", "first_ms")));
         }
+        System.out.println();
+        pairs.forEach(System.out::println);
         if (engines.contains("dac4j") && firstAudioFrames > 0) {
             List<Map<String, Double>> results = new ArrayList<>();
             for (int r = 0; r < runs; r++) results.add(spawn("first-audio", "dac4j", firstAudioFrames, null));
@@ -194,6 +204,23 @@ public final class LibraryTimings implements Callable<Integer> {
         double max = results.stream().mapToDouble(m -> m.get("first_ms") / m.get("warm_ms")).max().orElse(Double.NaN);
         String a = String.format(Locale.ROOT, "%.2f", min), b = String.format(Locale.ROOT, "%.2f", max);
         return a.equals(b) ? a : a + "-" + b;
+    }
+
+    /** The range over runs of dac4j's figure (the sum of {@code keys}) over ONNX Runtime's in the same run. */
+    static String pairedRatio(Map<String, List<Map<String, Double>>> results, String... keys) {
+        List<Map<String, Double>> ours = results.get("dac4j"), peer = results.get("ort");
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (int r = 0; r < ours.size(); r++) {
+            double a = 0, b = 0;
+            for (String k : keys) {
+                a += ours.get(r).get(k);
+                b += peer.get(r).get(k);
+            }
+            min = Math.min(min, a / b);
+            max = Math.max(max, a / b);
+        }
+        String lo = String.format(Locale.ROOT, "%.2f", min), hi = String.format(Locale.ROOT, "%.2f", max);
+        return lo.equals(hi) ? lo : lo + "-" + hi;
     }
 
     /** The CPU model from /proc/cpuinfo, else the OS architecture. */

@@ -19,4 +19,15 @@ class LibraryTimingsTest {
         assertEquals("4800-5100", LibraryTimings.range(List.of(b, a), "first_ms"));
         assertEquals("5100", LibraryTimings.range(List.of(a), "first_ms"));
     }
+
+    @Test
+    void pairsTheEnginesRunByRun() {
+        Map<String, Double> ours1 = LibraryTimings.parse("open_ms=1000 first_ms=3000 warm_ms=2000");
+        Map<String, Double> ours2 = LibraryTimings.parse("open_ms=1000 first_ms=3000 warm_ms=3000");
+        Map<String, Double> peer1 = LibraryTimings.parse("open_ms=500 first_ms=1500 warm_ms=1000");
+        Map<String, Double> peer2 = LibraryTimings.parse("open_ms=500 first_ms=1500 warm_ms=3000");
+        Map<String, List<Map<String, Double>>> results = Map.of("dac4j", List.of(ours1, ours2), "ort", List.of(peer1, peer2));
+        assertEquals("1.00-2.00", LibraryTimings.pairedRatio(results, "warm_ms"));
+        assertEquals("2.00", LibraryTimings.pairedRatio(results, "open_ms", "first_ms"));
+    }
 }
