@@ -23,12 +23,14 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Time to decode 86 frames (1 s of 44.1 kHz audio) on the CPU backend with a 44.1 kHz-shaped model of random
- * weights: whole (chunkFrames 0) and streamed in 16- or 86-frame steps, batch 1, 1 or 2 worker threads.
+ * Time to decode 86 or 258 frames (1 s or 3 s of 44.1 kHz audio) on the CPU backend with a 44.1 kHz-shaped model
+ * of random weights: whole (chunkFrames 0) and streamed in 16- or 86-frame steps, batch 1, 1 or 2 worker threads.
  * The decoder costs 138.5 GFLOP per second of audio, so effective GFLOP/s = 138.5 / (seconds per decode).
+ * {@link OrtDecodeBenchmark} decodes the same codes with ONNX Runtime on an export of the same model.
  *
- * <pre>java -cp "$(cat cp.txt):bench/target/classes" org.openjdk.jmh.Main DecodeBenchmark</pre>
- * (the fork adds {@code --add-modules=jdk.incubator.vector}; {@code -p kernels=java} measures the fallback).
+ * <pre>java -jar bench/target/benchmarks.jar DecodeBenchmark</pre>
+ * (the fork adds {@code --add-modules=jdk.incubator.vector}; {@code -p kernels=java} measures the fallback). Setup
+ * prints the decoder's device, which names the kernels that ran: {@code dac4j: CPU, 2 threads, float32, vector kernels}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,8 +39,15 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx6g", "--add-modules=jdk.incubator.vector"})
 public class DecodeBenchmark {
-    /** Frames decoded per call: 86 frames of 512 samples = 1 s at 44.1 kHz. */
-    public static final int FRAMES = 86;
+    /** DacSynth seed of the model's weights ({@code dac synth --preset 44khz --seed 42} writes the same model). */
+    public static final long WEIGHTS_SEED = 42;
+
+    /** Seed of the random codes (uniform over the codebooks). */
+    public static final long CODES_SEED = 7;
+
+    /** Frames decoded per call: 86 frames of 512 samples = 1 s at 44.1 kHz, 258 = 3 s. */
+    @Param({"86", "258"})
+    public int frames;
 
     /** Which device decodes: {@code cpu} or {@code cuda} (skipped with a one-line reason where no GPU works). */
     @Param({"cpu"})
@@ -52,7 +61,7 @@ public class DecodeBenchmark {
     @Param({"1", "2"})
     public int threads;
 
-    /** Frames per decode step; {@code 0} decodes all {@value #FRAMES} frames in one step. */
+    /** Frames per decode step; {@code 0} decodes all {@code frames} in one step. */
     @Param({"0", "16", "86"})
     public int chunkFrames;
 
@@ -65,14 +74,15 @@ public class DecodeBenchmark {
 
     /**
      * Sets the CPU thread and kernel properties, opens a decoder on a random 44.1 kHz-shaped model (or throws
-     * {@link BenchmarkSkipped}), decodes once to size the arena, and records its figures for {@link ArenaProfiler}.
+     * {@link BenchmarkSkipped}), decodes once to size the arena, prints the device (and so the kernels) and records
+     * its figures for {@link ArenaProfiler}.
      */
     @Setup(Level.Trial)
     public void setUp() {
         System.setProperty("dac4j.cpu.threads", Integer.toString(threads));
         if (!kernels.equals("auto")) System.setProperty("dac4j.cpu.kernels", kernels);
         DacConfig c = DacConfig.dac44khz();
-        DacModel model = BenchModels.random(c, 42);
+        DacModel model = BenchModels.random(c, WEIGHTS_SEED);
         DecoderOptions options = DecoderOptions.defaults().withDevice(device).withStepFrames(chunkFrames).withBatch(1)
                 .withPrecision(precision.isBlank() ? null : Precision.parse(precision));
         try {
@@ -80,11 +90,12 @@ public class DecodeBenchmark {
         } catch (BackendUnavailableException e) {
             throw new BenchmarkSkipped("device=" + device + " cannot run here: " + e.getMessage());
         }
-        codes = BenchModels.codes(c, 1, FRAMES, 7);
+        codes = BenchModels.codes(c, 1, frames, CODES_SEED);
         decoder.decode(codes); // sizes the arena before timing
+        System.out.println("dac4j: " + decoder.device());
         ArenaProfiler.clear(); // figures of an earlier benchmark in this JVM (-f 0) must not leak into this one
         ArenaProfiler.record(decoder);
-        ArenaProfiler.recordAudio((double) FRAMES * c.hop() / c.sampleRate());
+        ArenaProfiler.recordAudio((double) frames * c.hop() / c.sampleRate());
     }
 
     /** Closes the decoder. */
@@ -96,5 +107,5 @@ public class DecodeBenchmark {
 
     /** The samples come back to the host, so a GPU decode is timed to completion (read() waits for the stream). */
     @Benchmark
-    public float[][] decode86() { return decoder.decode(codes); }
+    public float[][] decode() { return decoder.decode(codes); }
 }

@@ -20,6 +20,17 @@ final class Cli {
     record Result(int code, String out, String err) {
         /** The non-empty lines of stderr. */
         String[] errLines() { return err.lines().filter(l -> !l.isBlank()).toArray(String[]::new); }
+
+        /**
+         * stderr without the Vector API hint, which depends on how this test JVM was started rather than on the
+         * command (DecodeCommandTest checks the hint itself).
+         */
+        String messages() {
+            return err.lines().filter(l -> !l.startsWith("dac: hint: ")).map(l -> l + "\n").reduce("", String::concat);
+        }
+
+        /** The non-empty lines of {@link #messages()}. */
+        String[] messageLines() { return messages().lines().filter(l -> !l.isBlank()).toArray(String[]::new); }
     }
 
     static Result run(String... args) { return run(new Main(), args); }

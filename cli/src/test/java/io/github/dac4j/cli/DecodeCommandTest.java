@@ -111,7 +111,7 @@ class DecodeCommandTest {
                 "--device", "cpu", "--chunk-frames", "9", "--stats", stats.toString(), "--batch-stats");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(stats.toFile());
-        for (String f : List.of("backend", "precision", "device", "batch", "frames", "samples", "audio_seconds", "chunk_frames",
+        for (String f : List.of("backend", "precision", "device", "kernels", "batch", "frames", "samples", "audio_seconds", "chunk_frames",
                 "halo_frames", "load_ms", "decode_ms", "weights_bytes", "arena_bytes", "peak_bytes", "realtime_factor")) {
             assertTrue(j.has(f), "stats lack " + f + ": " + j);
         }
@@ -130,7 +130,36 @@ class DecodeCommandTest {
         assertEquals(2, j.get("streams").size());
         assertTrue(j.get("streams").get(1).get("rms").asDouble() > 1e-3);
         assertEquals(2, r.err().lines().filter(l -> l.startsWith("dac: stream ")).count(), r.err());
+        // This test JVM resolves the Vector API module only if its command line asked for it (cli's surefire does not).
+        String expectedKernels = vectorResolved() ? "vector" : "java";
+        assertEquals(expectedKernels, j.get("kernels").asText(), j.toString());
+        assertTrue(j.get("device").asText().endsWith(expectedKernels + " kernels"), j.toString());
     }
+
+    /** Plain {@code java -jar}: whatever the options, one line says how to get the fast kernels when they are not running. */
+    @Test
+    void plainJavaKernelsPrintOneHintLine() {
+        Cli.Result r = Cli.run("decode", "--weights", fixture("tiny-s12.safetensors").toString(),
+                "--codes", fixture("tiny-s12.codes.npy").toString(), "--out", dir.resolve("o.wav").toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        long hints = r.err().lines().filter(l -> l.startsWith("dac: hint: ")).count();
+        if (vectorResolved()) {
+            assertEquals(0, hints, r.err());
+        } else {
+            assertEquals(1, hints, r.err());
+            assertTrue(r.err().contains("./dac") && r.err().contains("--add-modules jdk.incubator.vector"), r.err());
+        }
+    }
+
+    @Test
+    void kernelsNamedByTheDeviceDescription() {
+        assertEquals("vector", DecodeCommand.kernels("CPU, 2 threads, float32, vector kernels"));
+        assertEquals("java", DecodeCommand.kernels("CPU, 1 thread, float32, java kernels"));
+        assertEquals("reference", DecodeCommand.kernels("CPU, 1 thread, float32, reference kernels"));
+        assertEquals(null, DecodeCommand.kernels("NVIDIA H100 80GB HBM3, fp16, cuDNN 9.1"));
+    }
+
+    private static boolean vectorResolved() { return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(); }
 
     @Test
     void progressLineOnATerminal() throws Exception {

@@ -60,7 +60,7 @@ class SampleRateCommandTest {
         assertEquals(16_000, d.wav().sampleRate());
         assertEquals(2 * 16_000, d.wav().byteRate());
         assertEquals(800, d.wav().samples().length);
-        assertEquals("", d.result().err(), "a known rate says nothing");
+        assertEquals("", d.result().messages(), "a known rate says nothing");
         assertEquals(16_000, d.stats().get("sample_rate").asInt());
         assertEquals("config.json", d.stats().get("sample_rate_source").asText());
         assertEquals(32, d.stats().get("hop").asInt());
@@ -84,13 +84,13 @@ class SampleRateCommandTest {
         Decoded d = decode(fixture("small-s21.safetensors"), fixture("small-s21.codes.npy"));
         assertEquals(44_100, d.wav().sampleRate());
         assertEquals("default", d.stats().get("sample_rate_source").asText());
-        String[] lines = d.result().errLines();
+        String[] lines = d.result().messageLines();
         assertEquals(1, lines.length, d.result().err());
         assertTrue(lines[0].startsWith("dac: ") && lines[0].contains("small-s21.safetensors") && lines[0].contains("44,100 Hz")
                 && lines[0].contains("--sample-rate"), lines[0]);
         // With the rate given there is nothing to say.
         Decoded given = decode(fixture("small-s21.safetensors"), fixture("small-s21.codes.npy"), "--sample-rate", "44100");
-        assertEquals("", given.result().err());
+        assertEquals("", given.result().messages());
         assertEquals("user", given.stats().get("sample_rate_source").asText());
     }
 
@@ -112,7 +112,7 @@ class SampleRateCommandTest {
         Decoded d = decode(w, codes);
         assertEquals(rate, d.wav().sampleRate());
         assertEquals("shapes", d.stats().get("sample_rate_source").asText());
-        assertEquals("", d.result().err());
+        assertEquals("", d.result().messages());
     }
 
     @Test
