@@ -141,10 +141,13 @@ public final class CpuBackend implements Backend {
     /** The packed weights in use, shared with every CPU backend on the same model (null before {@link #prepare}). */
     PackedWeights weights() { return weights; }
 
-    /** For output phase r: {first window row, tap applied to it, tap applied to the next row}. */
+    /** For output phase r: {tap applied to its first window row, tap applied to the next row, that first window row}. */
     static int[] phaseTaps(int r, int s, int pad) {
         return r + pad < s ? new int[] {r + pad + s, r + pad, 0} : new int[] {r + pad, r + pad - s, 1};
     }
+
+    /** For output phase r: the first window row it reads, {@code phaseTaps(r, s, pad)[2]} without an array per call. */
+    static int firstWindowRow(int r, int s, int pad) { return r + pad < s ? 0 : 1; }
 
     /** Bytes of the prepared weights; shared with every other CPU backend prepared with the same model. */
     @Override public long weightBytes() { return weights == null ? 0 : weights.bytes(); }
@@ -290,7 +293,7 @@ public final class CpuBackend implements Backend {
             kern.load(arena, base(in, b, 0) + q0 * cin, cin, rows + 2, cin,
                     prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());
             for (int r = 0; r < s; r++) {
-                kern.convLoaded(phaseTaps(r, s, pad)[2], 1, 2, cin, cout, w, r * phaseLength,
+                kern.convLoaded(firstWindowRow(r, s, pad), 1, 2, cin, cout, w, r * phaseLength,
                         arena, base(out, b, outRow + q0 * s + r), s * cout, null, 0, 0, false, rows);
             }
         });

@@ -54,7 +54,8 @@ final class VectorKernels extends Kernels {
     }
 
     @Override void reserve(int cin) {
-        if (tile.length < cin * TILE) tile = new float[cin * TILE];
+        // L floats past the last channel: the one-channel conv's last vector reads up to 15 rows past the tile's end
+        if (tile.length < cin * TILE + L) tile = new float[cin * TILE + L];
     }
 
     // load: x:[rows, cin] (row stride xStride) -> tile:[cin][TILE], through Snake if alpha != null
@@ -129,27 +130,38 @@ final class VectorKernels extends Kernels {
             convOneChannel(first, d, k, cin, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
             return;
         }
-        float[] x = tile, acc = this.acc;
-        int pad = padded(cout), kk = k * cin;
+        int pad = padded(cout);
+        // panel by panel, so that one panel's weights serve every row block of the tile from L2 (iterating row
+        // blocks outside, all panels per block, measured no faster on the narrow layers either: docs/CPU-BACKEND.md)
         for (int q = 0; q < pad / PANEL; q++) {
-            int o0 = q * PANEL, panel = wOff + pad + q * kk * PANEL, width = Math.min(PANEL, cout - o0);
             int t = 0;
-            for (; t + ROWS <= n; t += ROWS) {
-                for (int r = 0; r < ROWS; r++) System.arraycopy(w, wOff + o0, acc, r * PANEL, PANEL);
-                // one flat loop per tap: C2 keeps the accumulators in registers only through a single loop
-                for (int j = 0; j < k; j++) tap12(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
-                for (int r = 0; r < ROWS; r++) {
-                    store(acc, r * PANEL, y, yOff + (t + r) * yStride + o0, res, resOff + (t + r) * resStride + o0, tanh, width);
-                }
-            }
-            // the last rows four at a time; rows past n are computed from rows the tile holds, and not stored
-            for (; t < n; t += TAIL_ROWS) {
-                for (int r = 0; r < TAIL_ROWS; r++) System.arraycopy(w, wOff + o0, acc, r * PANEL, PANEL);
-                for (int j = 0; j < k; j++) tap4(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
-                for (int r = 0; r < Math.min(TAIL_ROWS, n - t); r++) {
-                    store(acc, r * PANEL, y, yOff + (t + r) * yStride + o0, res, resOff + (t + r) * resStride + o0, tanh, width);
-                }
-            }
+            for (; t + ROWS <= n; t += ROWS) rows12(q, t, first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh);
+            for (; t < n; t += TAIL_ROWS) rows4(q, t, first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
+        }
+    }
+
+    // rows12: output rows [t, t + 12) x channels of panel q: bias, then one flat loop per tap (C2 keeps the
+    // accumulators in registers only through a single loop), then the stores
+    private void rows12(int q, int t, int first, int d, int k, int cin, int cout, float[] w, int wOff,
+                        float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh) {
+        float[] acc = this.acc;
+        int o0 = q * PANEL, panel = wOff + padded(cout) + q * k * cin * PANEL, width = Math.min(PANEL, cout - o0);
+        for (int r = 0; r < ROWS; r++) System.arraycopy(w, wOff + o0, acc, r * PANEL, PANEL);
+        for (int j = 0; j < k; j++) tap12(tile, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
+        for (int r = 0; r < ROWS; r++) {
+            store(acc, r * PANEL, y, yOff + (t + r) * yStride + o0, res, resOff + (t + r) * resStride + o0, tanh, width);
+        }
+    }
+
+    // rows4: the last rows four at a time; rows past n are computed from rows the tile holds, and not stored
+    private void rows4(int q, int t, int first, int d, int k, int cin, int cout, float[] w, int wOff,
+                       float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n) {
+        float[] acc = this.acc;
+        int o0 = q * PANEL, panel = wOff + padded(cout) + q * k * cin * PANEL, width = Math.min(PANEL, cout - o0);
+        for (int r = 0; r < TAIL_ROWS; r++) System.arraycopy(w, wOff + o0, acc, r * PANEL, PANEL);
+        for (int j = 0; j < k; j++) tap4(tile, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
+        for (int r = 0; r < Math.min(TAIL_ROWS, n - t); r++) {
+            store(acc, r * PANEL, y, yOff + (t + r) * yStride + o0, res, resOff + (t + r) * resStride + o0, tanh, width);
         }
     }
 
@@ -264,13 +276,11 @@ final class VectorKernels extends Kernels {
             for (int j = 0; j < k; j++) tapRows16(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
             for (int r = 0; r < L; r++) store(acc, r, y, yOff + (t + r) * yStride, res, resOff + (t + r) * resStride, tanh, 1);
         }
-        for (; t < n; t++) {
-            float a = bias;
-            for (int j = 0; j < k; j++) {
-                for (int c = 0; c < cin; c++) a = Math.fma(w[panel + (j * cin + c) * PANEL], x[first + t + j * d + c * TILE], a);
-            }
-            acc[0] = a;
-            store(acc, 0, y, yOff + t * yStride, res, resOff + t * resStride, tanh, 1);
+        if (t < n) {
+            // the last rows in one vector too: rows past n are computed from whatever the tile holds there, and not stored
+            FloatVector.broadcast(S, bias).intoArray(acc, 0);
+            for (int j = 0; j < k; j++) tapRows16(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
+            for (int r = 0; r < n - t; r++) store(acc, r, y, yOff + (t + r) * yStride, res, resOff + (t + r) * resStride, tanh, 1);
         }
     }
 
