@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * Time to decode 86 or 258 frames (1 s or 3 s of 44.1 kHz audio) on the CPU backend with a 44.1 kHz-shaped model
  * of random weights: whole (chunkFrames 0) and streamed in 16- or 86-frame steps, batch 1, 1 or 2 worker threads.
  * The decoder costs 138.5 GFLOP per second of audio, so effective GFLOP/s = 138.5 / (seconds per decode).
+ * {@code -p model=24khz -p frames=75} decodes 1 s with the 24 kHz model's shapes instead ({@code 16khz}: 50 frames);
+ * {@code -prof io.github.dac4j.bench.ArenaProfiler} reports the real-time factor of each.
  * {@link OrtDecodeBenchmark} decodes the same codes with ONNX Runtime on an export of the same model.
  *
  * <pre>java -jar bench/target/benchmarks.jar DecodeBenchmark</pre>
@@ -44,6 +46,10 @@ public class DecodeBenchmark {
 
     /** Seed of the random codes (uniform over the codebooks). */
     public static final long CODES_SEED = 7;
+
+    /** The published model whose shapes the random weights take: {@code 44khz}, {@code 24khz} or {@code 16khz}. */
+    @Param({"44khz"})
+    public String model;
 
     /** Frames decoded per call: 86 frames of 512 samples = 1 s at 44.1 kHz, 258 = 3 s. */
     @Param({"86", "258"})
@@ -73,7 +79,7 @@ public class DecodeBenchmark {
     private int[][][] codes;
 
     /**
-     * Sets the CPU thread and kernel properties, opens a decoder on a random 44.1 kHz-shaped model (or throws
+     * Sets the CPU thread and kernel properties, opens a decoder on a random model of the chosen shapes (or throws
      * {@link BenchmarkSkipped}), decodes once to size the arena, prints the device (and so the kernels) and records
      * its figures for {@link ArenaProfiler}.
      */
@@ -81,7 +87,7 @@ public class DecodeBenchmark {
     public void setUp() {
         System.setProperty("dac4j.cpu.threads", Integer.toString(threads));
         if (!kernels.equals("auto")) System.setProperty("dac4j.cpu.kernels", kernels);
-        DacConfig c = DacConfig.dac44khz();
+        DacConfig c = BenchModels.published(model);
         DacModel model = BenchModels.random(c, WEIGHTS_SEED);
         DecoderOptions options = DecoderOptions.defaults().withDevice(device).withStepFrames(chunkFrames).withBatch(1)
                 .withPrecision(precision.isBlank() ? null : Precision.parse(precision));
@@ -92,10 +98,11 @@ public class DecodeBenchmark {
         }
         codes = BenchModels.codes(c, 1, frames, CODES_SEED);
         decoder.decode(codes); // sizes the arena before timing
-        System.out.println("dac4j: " + decoder.device());
+        System.out.printf("dac4j: %s; %s model, %d frames = %.3f s of audio%n", decoder.device(), model, frames,
+                BenchModels.seconds(c, frames));
         ArenaProfiler.clear(); // figures of an earlier benchmark in this JVM (-f 0) must not leak into this one
         ArenaProfiler.record(decoder);
-        ArenaProfiler.recordAudio((double) frames * c.hop() / c.sampleRate());
+        ArenaProfiler.recordAudio(BenchModels.seconds(c, frames));
     }
 
     /** Closes the decoder. */

@@ -1,0 +1,45 @@
+package io.github.dac4j.bench;
+
+import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.model.DecoderBlock;
+import io.github.dac4j.core.model.ResidualUnit;
+import io.github.dac4j.weights.DacConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** OpTimes times every op of the program once per run, and its arithmetic adds up to the decoder's. */
+class OpTimesTest {
+    @Test
+    void everyOpTimedAndTheArithmeticAddsUp() {
+        DacConfig c = DacConfig.small();
+        DacModel model = BenchModels.random(c, 3);
+        int frames = 11;
+        List<OpTimes.OpTime> times = OpTimes.measure(model, frames, 2);
+
+        // the decoder's multiply-adds, layer by layer: conv1 at T rows, each block's transposed conv (2 of its 2s
+        // taps per output row) and residual units at the block's rows, conv2 at the output's rows
+        long rows = frames;
+        double expected = 2.0 * rows * model.conv1().kernel() * model.conv1().inChannels() * model.conv1().outChannels();
+        for (DecoderBlock b : model.blocks()) {
+            rows *= b.convT1().stride();
+            expected += 2.0 * rows * 2 * b.convT1().inChannels() * b.convT1().outChannels();
+            for (ResidualUnit u : b.resUnits()) {
+                expected += 2.0 * rows * u.conv1().kernel() * u.conv1().inChannels() * u.conv1().outChannels();
+                expected += 2.0 * rows * u.conv2().kernel() * u.conv2().inChannels() * u.conv2().outChannels();
+            }
+        }
+        expected += 2.0 * rows * model.conv2().kernel() * model.conv2().inChannels() * model.conv2().outChannels();
+
+        double flops = times.stream().mapToDouble(OpTimes.OpTime::flops).sum();
+        assertEquals(expected, flops, 1e-9 * expected);
+        assertTrue(times.stream().anyMatch(t -> t.label().equals("conv decoder.conv1")), times.toString());
+        for (OpTimes.OpTime t : times) {
+            assertTrue(t.millis() >= 0 && t.millis() < 60_000, t.toString());
+            assertTrue(Double.isFinite(t.gflops()) && t.gflops() >= 0, t.toString());
+        }
+    }
+}
