@@ -88,11 +88,11 @@ public class DecodeBenchmark {
         System.setProperty("dac4j.cpu.threads", Integer.toString(threads));
         if (!kernels.equals("auto")) System.setProperty("dac4j.cpu.kernels", kernels);
         DacConfig c = BenchModels.published(model);
-        DacModel model = BenchModels.random(c, WEIGHTS_SEED);
+        DacModel weights = BenchModels.random(c, WEIGHTS_SEED);
         DecoderOptions options = DecoderOptions.defaults().withDevice(device).withStepFrames(chunkFrames).withBatch(1)
                 .withPrecision(precision.isBlank() ? null : Precision.parse(precision));
         try {
-            decoder = Decoder.open(model, options);
+            decoder = Decoder.open(weights, options);
         } catch (BackendUnavailableException e) {
             throw new BenchmarkSkipped("device=" + device + " cannot run here: " + e.getMessage());
         }
