@@ -263,7 +263,7 @@ public final class CudaBackend implements Backend {
     @Override public void convTranspose(ConvTranspose op, int streams, int n) {
         current();
         var conv = op.conv();
-        int cin = conv.inChannels(), cout = conv.outChannels();
+        int cout = conv.outChannels();
         Cudnn.Geometry g = Cudnn.Geometry.transposed(conv, n);
         Map<String, ArenaBuffer> s = scratchOf(op);
         CUdeviceptr dy = op.prologue() != null ? snake(op.prologue(), streams, op.in(), g.inW(), s.get("snake")) : at(op.in(), 0, 0);

@@ -141,6 +141,10 @@ final class WarmUp {
             k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 12);       // 1x1 + residual
             k.convLoaded(1, 1, 2, 4, 32, w2, 0, y, 0, 64, null, 0, 0, false, 12);       // a transposed conv's phase
             k.convLoaded(0, 1, 7, 4, 1, wOne, 0, y, 0, 1, null, 0, 0, true, 17);        // one output channel with tanh
+            // paths a decode takes and the calls above do not: C2 compiles a path it never saw as a trap, and the
+            // first decode would pay for the deoptimization and a recompilation (seen with -XX:+PrintCompilation)
+            k.load(x, 0, 4, 32, 4, alpha, inverse);                                        // a multiple of 16 rows: no row tail
+            k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 14);       // 1x1 + residual, a 2-row tail
         }
 
         void probe(Kernels k) {
