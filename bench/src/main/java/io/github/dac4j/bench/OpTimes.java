@@ -43,7 +43,13 @@ public final class OpTimes implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", description = "Passes over the ops; each op's best counts. Default: ${DEFAULT-VALUE}.")
     int runs;
 
-    /** One op's best time and its arithmetic (0 for ops that do none). */
+    /**
+     * One op's best time and its arithmetic.
+     *
+     * @param label  the op's label in the program ({@code conv decoder.block.0.res_unit1.conv1})
+     * @param millis its best time over the runs
+     * @param flops  multiply-adds times two of one whole step (0 for ops that do no arithmetic)
+     */
     public record OpTime(String label, double millis, double flops) {
         /** GFLOP/s of the best run (0 without arithmetic). */
         public double gflops() { return flops == 0 ? 0 : flops / 1e6 / millis; }
