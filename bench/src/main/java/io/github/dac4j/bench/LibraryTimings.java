@@ -256,7 +256,7 @@ public final class LibraryTimings implements Callable<Integer> {
 
     private void dac4jDecode(Map<String, Double> figures) throws Exception {
         long start = System.nanoTime();
-        DacModel model = DacModel.load(DacCheckpoint.load(weights));
+        DacModel model = DacModel.load(DacCheckpoint.loadDecoder(weights));
         try (Decoder decoder = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withStepFrames(0))) {
             figures.put("open_ms", msSince(start));
             System.err.println("dac4j: " + decoder.device());
@@ -297,7 +297,7 @@ public final class LibraryTimings implements Callable<Integer> {
 
     private void dac4jFirstAudio(Map<String, Double> figures) throws Exception {
         long start = System.nanoTime();
-        DacModel model = DacModel.load(DacCheckpoint.load(weights));
+        DacModel model = DacModel.load(DacCheckpoint.loadDecoder(weights));
         figures.put("load_ms", msSince(start));
         int pushFrames = frames.get(0);
         long openStart = System.nanoTime();

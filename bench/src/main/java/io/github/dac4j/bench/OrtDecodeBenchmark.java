@@ -79,7 +79,7 @@ public class OrtDecodeBenchmark {
         float[][] peer = ort.decode(codes);
         System.setProperty("dac4j.cpu.threads", Integer.toString(threads));
         DacModel model = weights.isBlank() ? BenchModels.random(c, DecodeBenchmark.WEIGHTS_SEED)
-                : DacModel.load(DacCheckpoint.load(Path.of(weights)));
+                : DacModel.load(DacCheckpoint.loadDecoder(Path.of(weights)));
         float[][] ours;
         try (Decoder decoder = Decoder.open(model, DecoderOptions.defaults().withDevice("cpu").withStepFrames(0))) {
             ours = decoder.decode(codes);

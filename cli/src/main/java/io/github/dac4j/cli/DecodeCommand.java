@@ -98,7 +98,7 @@ final class DecodeCommand implements Callable<Integer> {
         }
 
         long loadStart = System.nanoTime();
-        DacModel model = DacModel.load(DacCheckpoint.load(weights));
+        DacModel model = DacModel.load(DacCheckpoint.loadDecoder(weights));
         int[][][] codeArray = CodesFile.read(codes, model.config(), codebooks);
         int batch = codeArray.length;
         int frames = codeArray[0][0].length;

@@ -58,7 +58,7 @@ public final class Decoder implements AutoCloseable {
      */
     public static Decoder open(Path checkpoint, DecoderOptions options) throws WeightsException {
         long start = System.nanoTime();
-        DacModel model = DacModel.load(DacCheckpoint.load(checkpoint));
+        DacModel model = DacModel.load(DacCheckpoint.loadDecoder(checkpoint));
         return open(model, options, start);
     }
 

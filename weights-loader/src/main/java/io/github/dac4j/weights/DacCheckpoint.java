@@ -71,10 +71,25 @@ public final class DacCheckpoint {
      * @throws WeightsException a one-line message naming the file, the tensor or config.json field, and the problem
      */
     public static DacCheckpoint load(Path weightsOrFolder) throws WeightsException {
-        return DacCheckpointLoader.load(weightsOrFolder);
+        return DacCheckpointLoader.load(weightsOrFolder, true);
     }
 
-    /** The encoder's configuration, or null when the file holds no whole encoder (it still decodes). */
+    /**
+     * As {@link #load}, but reads the decode path only: the quantizer's codebooks and {@code out_proj}, and the
+     * decoder. A checkpoint with an encoder (descript's and Hugging Face's hold one) loads faster and in less memory
+     * this way when only decoding; {@link #encoder()} is then null and {@link #requireEncoder()} says to use
+     * {@link #load}. The decode-path tensors are the same as {@link #load}'s.
+     *
+     * @throws WeightsException a one-line message naming the file, the tensor or config.json field, and the problem
+     */
+    public static DacCheckpoint loadDecoder(Path weightsOrFolder) throws WeightsException {
+        return DacCheckpointLoader.load(weightsOrFolder, false);
+    }
+
+    /**
+     * The encoder's configuration, or null when the file holds no whole encoder (it still decodes) or was loaded with
+     * {@link #loadDecoder}.
+     */
     public EncoderConfig encoder() { return encoder; }
 
     /**

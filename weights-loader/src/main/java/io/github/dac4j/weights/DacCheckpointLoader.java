@@ -17,10 +17,10 @@ final class DacCheckpointLoader {
     private DacCheckpointLoader() {}
 
     /** Loads a safetensors file or a model folder; the sample rate comes from config.json beside it, else the shapes. */
-    static DacCheckpoint load(Path weightsOrFolder) throws WeightsException {
+    static DacCheckpoint load(Path weightsOrFolder, boolean withEncoder) throws WeightsException {
         ModelFiles files = ModelFiles.resolve(weightsOrFolder);
         try (SafeTensors st = SafeTensors.open(files.weights())) {
-            return new Reader(st, files.configJson()).read();
+            return new Reader(st, files.configJson()).read(withEncoder);
         }
     }
 
@@ -57,7 +57,8 @@ final class DacCheckpointLoader {
                     || st.tensors().containsKey(prefix + "decoder.model.0.parametrizations.weight.original1");
         }
 
-        DacCheckpoint read() throws WeightsException {
+        /** The checkpoint; its encoder too when {@code withEncoder} and the file holds one. */
+        DacCheckpoint read(boolean withEncoder) throws WeightsException {
             // Configuration from the shapes.
             TensorInfo codebook = st.info(prefix + CODEBOOK0);
             if (codebook.shape().length != 2) throw new WeightsException(file, codebook.name(), "shape " + text(codebook.shape()) + " is not [size, dim]");
@@ -115,7 +116,9 @@ final class DacCheckpointLoader {
             // decoding: asking for the encoder then names what is missing.
             EncoderConfig encoder = null;
             WeightsException noEncoder = new WeightsException(file, source("encoder.conv1") + ".weight", "missing: the file holds no encoder");
-            if (has(source("encoder.conv1"))) {
+            if (!withEncoder) {
+                noEncoder = new WeightsException(file, null, "loaded for decoding only (DacCheckpoint.loadDecoder): load it with DacCheckpoint.load to encode");
+            } else if (has(source("encoder.conv1"))) {
                 Map<String, Tensor> decodePath = new LinkedHashMap<>(out);
                 try {
                     encoder = readEncoder(config);

@@ -45,6 +45,30 @@ class EncoderLoadingTest {
         assertTrue(decodeOnly > 0);
     }
 
+    /** loadDecoder reads the same decode path and nothing of the encoder, and says how to get it. */
+    @Test
+    void loadDecoderLeavesTheEncoderOut() throws Exception {
+        for (String name : new String[] {"enc-tiny-s51.safetensors", "enc-odd-s53.safetensors"}) {
+            Path file = DIR.resolve(name);
+            DacCheckpoint full = DacCheckpoint.load(file), decoder = DacCheckpoint.loadDecoder(file);
+            assertNotNull(full.encoder());
+            assertNull(decoder.encoder());
+            assertEquals(full.config(), decoder.config());
+            assertEquals(full.layout(), decoder.layout());
+            Map<String, Tensor> all = full.tensors(), decodePath = decoder.tensors();
+            assertTrue(decodePath.keySet().stream().noneMatch(k -> k.startsWith("encoder.") || k.contains(".in_proj.")), name);
+            assertTrue(all.keySet().stream().anyMatch(k -> k.startsWith("encoder.")), name);
+            for (Map.Entry<String, Tensor> t : all.entrySet()) {
+                boolean encoderOnly = t.getKey().startsWith("encoder.") || t.getKey().contains(".in_proj.");
+                assertEquals(!encoderOnly, decodePath.containsKey(t.getKey()), t.getKey());
+                if (!encoderOnly) assertArrayEquals(t.getValue().data(), decodePath.get(t.getKey()).data(), t.getKey());
+            }
+            assertEquals(full.parameterCount(), decoder.parameterCount(), name);   // both count the decode path
+            WeightsException e = assertThrows(WeightsException.class, decoder::requireEncoder);
+            assertTrue(e.getMessage().contains(name) && e.getMessage().contains("DacCheckpoint.load"), e.getMessage());
+        }
+    }
+
     @Test
     void aCheckpointWithoutEncoderHasNoneAndSaysWhatIsMissing() throws Exception {
         DacCheckpoint none = DacCheckpoint.load(Path.of("src/test/resources/fixtures/small-s31.parametrized.safetensors"));
