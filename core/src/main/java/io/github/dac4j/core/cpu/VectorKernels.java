@@ -10,8 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * constant offsets: the micro-kernel holds 12 time rows x 32 output channels in 24 vector accumulators and streams
  * over (tap, input channel), one 32-channel weight row (two vectors) and 12 broadcasts per step. Weights are packed
  * at load into panels of 32 output channels, {@code [cout/32][k * cin][32]} (zero-padded), after the bias padded to a
- * multiple of 32. Each output is bias, then fma over (tap, channel) in order, in the 12-row, the 4-row and the
- * one-channel variants alike, so neither the row blocking nor the tiling ever changes a result.
+ * multiple of 32. A tile's 12-row blocks are computed together, tap by tap and 128 input channels at a time, so that
+ * each chunk of weights is read from L1 by every block ({@link #rowBlocks}, v10). Each output is bias, then fma over
+ * (tap, channel) in order, in the 12-row, the 4-row and the one-channel variants alike, so neither the row blocking,
+ * the channel chunks nor the tiling ever changes a result.
  *
  * <p>Why this shape (docs/CPU-BACKEND.md, v6): with the rows of a row-major tile 8 row pointers were live in the
  * loop, and C2 spilled them; on a core with two 512-bit FMA units the spills and index arithmetic, not the FMAs,
@@ -31,7 +33,12 @@ final class VectorKernels extends Kernels {
 
     private float[] tile = new float[0];
     private final int[] rowAt = new int[L];   // gather offsets of 16 rows: r * xStride
-    private final float[] acc = new float[ROWS * PANEL];
+    /** Accumulators of the 4-row tail and of the one-channel conv. */
+    private final float[] acc = new float[TAIL_ROWS * PANEL];
+    /** Input channels per chunk in {@link #rowBlocks}: 128 x 32 weights, 16 KB, stay in L1 across a tile's row blocks. */
+    static final int CHANNEL_CHUNK = 128;
+    /** Accumulators of every 12-row block of a tile, {@code [block * 12 + row][32]}. */
+    private final float[] blockAcc = new float[(TILE - TAIL_ROWS) / ROWS * ROWS * PANEL];
 
     @Override String name() { return "vector"; }
 
@@ -130,26 +137,34 @@ final class VectorKernels extends Kernels {
             convOneChannel(first, d, k, cin, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
             return;
         }
-        int pad = padded(cout);
-        // panel by panel, so that one panel's weights serve every row block of the tile from L2 (iterating row
-        // blocks outside, all panels per block, measured no faster on the narrow layers either: docs/CPU-BACKEND.md)
+        int pad = padded(cout), blocks = n / ROWS;
         for (int q = 0; q < pad / PANEL; q++) {
-            int t = 0;
-            for (; t + ROWS <= n; t += ROWS) rows12(q, t, first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh);
-            for (; t < n; t += TAIL_ROWS) rows4(q, t, first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
+            rowBlocks(q, blocks, first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh);
+            for (int t = blocks * ROWS; t < n; t += TAIL_ROWS) rows4(q, t, first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
         }
     }
 
-    // rows12: output rows [t, t + 12) x channels of panel q: bias, then one flat loop per tap (C2 keeps the
-    // accumulators in registers only through a single loop), then the stores
-    private void rows12(int q, int t, int first, int d, int k, int cin, int cout, float[] w, int wOff,
-                        float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh) {
-        float[] acc = this.acc;
+    /**
+     * The first {@code blocks} 12-row blocks of panel q (output channels {@code [32 q, 32 q + 32)}): bias, then tap by
+     * tap, {@link #CHANNEL_CHUNK} input channels at a time, every block in turn, so that a chunk of weights (128 x 32
+     * floats, 16 KB) serves all the tile's row blocks from L1 instead of streaming the panel from L2 once per block
+     * (about 10 % faster on every layer: docs/CPU-BACKEND.md, v10); {@link #blockAcc} keeps each block's accumulators
+     * between chunks. Each output is still bias, then tap by tap, channel by channel.
+     */
+    private void rowBlocks(int q, int blocks, int first, int d, int k, int cin, int cout, float[] w, int wOff,
+                           float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh) {
+        float[] acc = blockAcc;
         int o0 = q * PANEL, panel = wOff + padded(cout) + q * k * cin * PANEL, width = Math.min(PANEL, cout - o0);
-        for (int r = 0; r < ROWS; r++) System.arraycopy(w, wOff + o0, acc, r * PANEL, PANEL);
-        for (int j = 0; j < k; j++) tap12(tile, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
-        for (int r = 0; r < ROWS; r++) {
-            store(acc, r * PANEL, y, yOff + (t + r) * yStride + o0, res, resOff + (t + r) * resStride + o0, tanh, width);
+        for (int r = 0; r < blocks * ROWS; r++) System.arraycopy(w, wOff + o0, acc, r * PANEL, PANEL);
+        for (int j = 0; j < k; j++) {
+            for (int c0 = 0; c0 < cin; c0 += CHANNEL_CHUNK) {
+                int kc = Math.min(CHANNEL_CHUNK, cin - c0), wj = panel + (j * cin + c0) * PANEL;
+                // one flat loop per call: C2 keeps the accumulators in registers only through a single loop
+                for (int b = 0; b < blocks; b++) tap12(tile, first + b * ROWS + j * d + c0 * TILE, kc, w, wj, acc, b * ROWS * PANEL);
+            }
+        }
+        for (int r = 0; r < blocks * ROWS; r++) {
+            store(acc, r * PANEL, y, yOff + r * yStride + o0, res, resOff + r * resStride + o0, tanh, width);
         }
     }
 
@@ -170,19 +185,19 @@ final class VectorKernels extends Kernels {
      * accumulators (row a..l, half 0/1). Two channels per trip: C2 does not unroll a loop this large itself, and the
      * trip's own cost (index updates, the bounds checks on the weights) is then shared by 48 fused multiply-adds.
      */
-    private static void tap12(float[] x, int u0, int cin, float[] w, int wi, float[] acc) {
-        FloatVector a0 = FloatVector.fromArray(S, acc, 0 * L), a1 = FloatVector.fromArray(S, acc, 1 * L),
-                b0 = FloatVector.fromArray(S, acc, 2 * L), b1 = FloatVector.fromArray(S, acc, 3 * L),
-                c0 = FloatVector.fromArray(S, acc, 4 * L), c1 = FloatVector.fromArray(S, acc, 5 * L),
-                d0 = FloatVector.fromArray(S, acc, 6 * L), d1 = FloatVector.fromArray(S, acc, 7 * L),
-                e0 = FloatVector.fromArray(S, acc, 8 * L), e1 = FloatVector.fromArray(S, acc, 9 * L),
-                f0 = FloatVector.fromArray(S, acc, 10 * L), f1 = FloatVector.fromArray(S, acc, 11 * L),
-                g0 = FloatVector.fromArray(S, acc, 12 * L), g1 = FloatVector.fromArray(S, acc, 13 * L),
-                h0 = FloatVector.fromArray(S, acc, 14 * L), h1 = FloatVector.fromArray(S, acc, 15 * L),
-                i0 = FloatVector.fromArray(S, acc, 16 * L), i1 = FloatVector.fromArray(S, acc, 17 * L),
-                j0 = FloatVector.fromArray(S, acc, 18 * L), j1 = FloatVector.fromArray(S, acc, 19 * L),
-                k0 = FloatVector.fromArray(S, acc, 20 * L), k1 = FloatVector.fromArray(S, acc, 21 * L),
-                l0 = FloatVector.fromArray(S, acc, 22 * L), l1 = FloatVector.fromArray(S, acc, 23 * L);
+    private static void tap12(float[] x, int u0, int cin, float[] w, int wi, float[] acc, int ai) {
+        FloatVector a0 = FloatVector.fromArray(S, acc, ai + 0 * L), a1 = FloatVector.fromArray(S, acc, ai + 1 * L),
+                b0 = FloatVector.fromArray(S, acc, ai + 2 * L), b1 = FloatVector.fromArray(S, acc, ai + 3 * L),
+                c0 = FloatVector.fromArray(S, acc, ai + 4 * L), c1 = FloatVector.fromArray(S, acc, ai + 5 * L),
+                d0 = FloatVector.fromArray(S, acc, ai + 6 * L), d1 = FloatVector.fromArray(S, acc, ai + 7 * L),
+                e0 = FloatVector.fromArray(S, acc, ai + 8 * L), e1 = FloatVector.fromArray(S, acc, ai + 9 * L),
+                f0 = FloatVector.fromArray(S, acc, ai + 10 * L), f1 = FloatVector.fromArray(S, acc, ai + 11 * L),
+                g0 = FloatVector.fromArray(S, acc, ai + 12 * L), g1 = FloatVector.fromArray(S, acc, ai + 13 * L),
+                h0 = FloatVector.fromArray(S, acc, ai + 14 * L), h1 = FloatVector.fromArray(S, acc, ai + 15 * L),
+                i0 = FloatVector.fromArray(S, acc, ai + 16 * L), i1 = FloatVector.fromArray(S, acc, ai + 17 * L),
+                j0 = FloatVector.fromArray(S, acc, ai + 18 * L), j1 = FloatVector.fromArray(S, acc, ai + 19 * L),
+                k0 = FloatVector.fromArray(S, acc, ai + 20 * L), k1 = FloatVector.fromArray(S, acc, ai + 21 * L),
+                l0 = FloatVector.fromArray(S, acc, ai + 22 * L), l1 = FloatVector.fromArray(S, acc, ai + 23 * L);
         int c = 0;
         for (; c + 2 <= cin; c += 2) {
             {
@@ -234,12 +249,12 @@ final class VectorKernels extends Kernels {
             v = FloatVector.broadcast(S, x[xc + 10]); k0 = w0.fma(v, k0); k1 = w1.fma(v, k1);
             v = FloatVector.broadcast(S, x[xc + 11]); l0 = w0.fma(v, l0); l1 = w1.fma(v, l1);
         }
-        a0.intoArray(acc, 0 * L); a1.intoArray(acc, 1 * L); b0.intoArray(acc, 2 * L); b1.intoArray(acc, 3 * L);
-        c0.intoArray(acc, 4 * L); c1.intoArray(acc, 5 * L); d0.intoArray(acc, 6 * L); d1.intoArray(acc, 7 * L);
-        e0.intoArray(acc, 8 * L); e1.intoArray(acc, 9 * L); f0.intoArray(acc, 10 * L); f1.intoArray(acc, 11 * L);
-        g0.intoArray(acc, 12 * L); g1.intoArray(acc, 13 * L); h0.intoArray(acc, 14 * L); h1.intoArray(acc, 15 * L);
-        i0.intoArray(acc, 16 * L); i1.intoArray(acc, 17 * L); j0.intoArray(acc, 18 * L); j1.intoArray(acc, 19 * L);
-        k0.intoArray(acc, 20 * L); k1.intoArray(acc, 21 * L); l0.intoArray(acc, 22 * L); l1.intoArray(acc, 23 * L);
+        a0.intoArray(acc, ai + 0 * L); a1.intoArray(acc, ai + 1 * L); b0.intoArray(acc, ai + 2 * L); b1.intoArray(acc, ai + 3 * L);
+        c0.intoArray(acc, ai + 4 * L); c1.intoArray(acc, ai + 5 * L); d0.intoArray(acc, ai + 6 * L); d1.intoArray(acc, ai + 7 * L);
+        e0.intoArray(acc, ai + 8 * L); e1.intoArray(acc, ai + 9 * L); f0.intoArray(acc, ai + 10 * L); f1.intoArray(acc, ai + 11 * L);
+        g0.intoArray(acc, ai + 12 * L); g1.intoArray(acc, ai + 13 * L); h0.intoArray(acc, ai + 14 * L); h1.intoArray(acc, ai + 15 * L);
+        i0.intoArray(acc, ai + 16 * L); i1.intoArray(acc, ai + 17 * L); j0.intoArray(acc, ai + 18 * L); j1.intoArray(acc, ai + 19 * L);
+        k0.intoArray(acc, ai + 20 * L); k1.intoArray(acc, ai + 21 * L); l0.intoArray(acc, ai + 22 * L); l1.intoArray(acc, ai + 23 * L);
     }
 
     /** {@code acc[4 rows][32] += sum over c < cin of tile[c][u0 + row] * w[c][32]}, channel by channel. */
