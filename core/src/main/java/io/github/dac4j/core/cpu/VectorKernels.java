@@ -181,7 +181,7 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * {@code acc[ai + row * 32 + o] += sum over c < cin of tile[c][u0 + row] * w[c][o]} for 12 rows and o < 32, channel
+     * {@code acc[ai + row * 32 + o] += sum over c < cin of tile[c][u0 + row] * w[c][o]} for 12 rows and {@code o < 32}, channel
      * by channel, in 24 vector accumulators (row a..l, half 0/1). Two channels per trip: C2 does not unroll a loop this large itself, and the
      * trip's own cost (index updates, the bounds checks on the weights) is then shared by 48 fused multiply-adds.
      */
