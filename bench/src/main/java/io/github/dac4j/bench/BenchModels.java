@@ -14,16 +14,6 @@ import io.github.dac4j.weights.WeightsException;
 public final class BenchModels {
     private BenchModels() {}
 
-    /** A published model's configuration by name: {@code 44khz}, {@code 24khz} or {@code 16khz}. */
-    public static DacConfig published(String name) {
-        return switch (name) {
-            case "44khz" -> DacConfig.dac44khz();
-            case "24khz" -> DacConfig.dac24khz();
-            case "16khz" -> DacConfig.dac16khz();
-            default -> throw new IllegalArgumentException("model: unknown '" + name + "' (expected 44khz, 24khz or 16khz)");
-        };
-    }
-
     /** Seconds of audio in {@code frames} frames of model {@code c}. */
     public static double seconds(DacConfig c, int frames) { return (double) frames * c.hop() / c.sampleRate(); }
 

@@ -87,7 +87,7 @@ public class DecodeBenchmark {
     public void setUp() {
         System.setProperty("dac4j.cpu.threads", Integer.toString(threads));
         if (!kernels.equals("auto")) System.setProperty("dac4j.cpu.kernels", kernels);
-        DacConfig c = BenchModels.published(model);
+        DacConfig c = DacConfig.preset(model);
         DacModel weights = BenchModels.random(c, WEIGHTS_SEED);
         DecoderOptions options = DecoderOptions.defaults().withDevice(device).withStepFrames(chunkFrames).withBatch(1)
                 .withPrecision(precision.isBlank() ? null : Precision.parse(precision));

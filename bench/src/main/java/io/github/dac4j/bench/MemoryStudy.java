@@ -141,13 +141,10 @@ public final class MemoryStudy {
         System.out.println("wrote " + out.resolve("time-vs-step.csv") + " and .png");
 
         // The check decodes minutes of audio: on a slow CPU, --check-config small runs it on a fixture-sized model.
-        DacModel checkModel = switch (checkConfig) {
-            case "dac44khz" -> model;
-            case "dac24khz" -> BenchModels.random(DacConfig.dac24khz(), 2026);
-            case "dac16khz" -> BenchModels.random(DacConfig.dac16khz(), 2026);
-            case "small" -> BenchModels.random(DacConfig.small(), 2026);
-            default -> { usage("--check-config must be dac44khz, dac24khz, dac16khz or small, got '" + checkConfig + "'"); yield null; }
-        };
+        if (!List.of("dac44khz", "dac24khz", "dac16khz", "small").contains(checkConfig)) {
+            usage("--check-config must be dac44khz, dac24khz, dac16khz or small, got '" + checkConfig + "'");
+        }
+        DacModel checkModel = checkConfig.equals("dac44khz") ? model : BenchModels.random(DacConfig.preset(checkConfig), 2026);
         System.out.println("length check on the " + checkConfig + " model: " + checkModel.config());
         List<Measured> check = new ArrayList<>();
         for (double s : checkSeconds) check.add(decode(checkModel, device, precision, checkStep, s, String.valueOf(checkStep)));

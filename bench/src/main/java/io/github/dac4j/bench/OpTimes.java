@@ -60,7 +60,7 @@ public final class OpTimes implements Callable<Integer> {
 
     @Override public Integer call() {
         System.setProperty("dac4j.cpu.threads", Integer.toString(threads));
-        DacConfig c = BenchModels.published(model);
+        DacConfig c = DacConfig.preset(model);
         List<OpTime> times = measure(BenchModels.random(c, DecodeBenchmark.WEIGHTS_SEED), frames, runs);
         double total = 0, flops = 0;
         System.out.printf(Locale.ROOT, "| op | ms | GFLOP | GFLOP/s |%n|---|---:|---:|---:|%n");

@@ -88,14 +88,8 @@ final class DecodeCommand implements Callable<Integer> {
         if (codebooks < 0) throw new CliError("--codebooks", "must be at least 1, got " + codebooks);
         if (chunkFrames < 0) throw new CliError("--chunk-frames", "must be >= 0, got " + chunkFrames);
         if (sampleRate != null && !SampleRates.plausible(sampleRate)) throw new CliError("--sample-rate", SampleRates.problem(sampleRate));
-        Precision p = parsePrecision(precision);
         // Option mistakes fail before the weights are read (seconds for the real model).
-        if (!List.of("auto", "cpu", "cuda").contains(device.toLowerCase(java.util.Locale.ROOT))) {
-            throw new CliError("--device", "unknown device '" + device + "' (expected auto, cpu or cuda)");
-        }
-        if (device.equalsIgnoreCase("cpu") && p == Precision.FP16) {
-            throw new CliError("--precision", "the CPU backend computes in fp32; fp16 needs --device cuda");
-        }
+        Precision p = checkDevice(device, precision);
 
         long loadStart = System.nanoTime();
         DacModel model = DacModel.load(DacCheckpoint.loadDecoder(weights));
@@ -191,6 +185,21 @@ final class DecodeCommand implements Callable<Integer> {
             String option = msg.contains("budget") ? "--memory-budget" : msg.contains("precision") || msg.contains("fp16") ? "--precision" : "--device";
             throw new CliError(option, msg, e);
         }
+    }
+
+    /**
+     * Checks {@code --device} (auto, cpu or cuda) against {@code --precision} (fp16 needs cuda) and returns the
+     * precision, null when not given: the same rules for decoding and encoding.
+     */
+    static Precision checkDevice(String device, String precision) {
+        Precision p = parsePrecision(precision);
+        if (!List.of("auto", "cpu", "cuda").contains(device.toLowerCase(java.util.Locale.ROOT))) {
+            throw new CliError("--device", "unknown device '" + device + "' (expected auto, cpu or cuda)");
+        }
+        if (device.equalsIgnoreCase("cpu") && p == Precision.FP16) {
+            throw new CliError("--precision", "the CPU backend computes in fp32; fp16 needs --device cuda");
+        }
+        return p;
     }
 
     static Precision parsePrecision(String text) {

@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,13 +63,7 @@ final class EncodeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (codebooks < 0) throw new CliError("--codebooks", "must be at least 1, got " + codebooks);
         if (chunkFrames < 1) throw new CliError("--chunk-frames", "must be at least 1 for encoding, got " + chunkFrames);
-        Precision p = DecodeCommand.parsePrecision(precision);
-        if (!List.of("auto", "cpu", "cuda").contains(device.toLowerCase(Locale.ROOT))) {
-            throw new CliError("--device", "unknown device '" + device + "' (expected auto, cpu or cuda)");
-        }
-        if (device.equalsIgnoreCase("cpu") && p == Precision.FP16) {
-            throw new CliError("--precision", "the CPU backend computes in fp32; fp16 needs --device cuda");
-        }
+        Precision p = DecodeCommand.checkDevice(device, precision);
         // The audio first: a bad WAV fails in milliseconds, not after the weights are read.
         WavReader.Audio wav = WavReader.read(audio);
         long loadStart = System.nanoTime();

@@ -77,13 +77,10 @@ final class SynthCommand implements Callable<Integer> {
     }
 
     static DacConfig preset(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "44khz", "dac44khz", "44k", "44.1khz" -> DacConfig.dac44khz();
-            case "24khz", "dac24khz", "24k" -> DacConfig.dac24khz();
-            case "16khz", "dac16khz", "16k" -> DacConfig.dac16khz();
-            case "tiny" -> DacConfig.tiny();
-            case "small" -> DacConfig.small();
-            default -> throw new CliError("--preset", "unknown preset '" + name + "' (expected 16khz, 24khz, 44khz, tiny or small)");
-        };
+        try {
+            return DacConfig.preset(name);
+        } catch (IllegalArgumentException e) {
+            throw new CliError("--preset", e.getMessage(), e);
+        }
     }
 }

@@ -1,22 +1,15 @@
 package io.github.dac4j.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dac4j.core.model.EncoderModel;
 import io.github.dac4j.testing.Fixtures;
 import io.github.dac4j.testing.Numerics;
+import io.github.dac4j.testing.Pushes;
 import io.github.dac4j.weights.DacCheckpoint;
-import io.github.dac4j.weights.Npy;
 import io.github.dac4j.weights.NpyArray;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -35,24 +28,22 @@ class EncoderTest {
     static final double FP32_TOLERANCE = 1e-5;
 
     @TestFactory
-    List<DynamicTest> everyEncoderCaseMatchesTheReference() throws Exception {
-        JsonNode cases = new ObjectMapper().readTree(Fixtures.dir().resolve("encoder-cases.json").toFile());
+    List<DynamicTest> everyEncoderCaseMatchesTheReference() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : cases) tests.add(DynamicTest.dynamicTest(c.get("weights").asText(), () -> check(c)));
+        for (Fixtures.EncoderCase c : Fixtures.encoderCases()) tests.add(DynamicTest.dynamicTest(c.weights().getFileName().toString(), () -> check(c)));
         assertEquals(3, tests.size());
         return tests;
     }
 
-    private static void check(JsonNode c) throws Exception {
-        Path dir = Fixtures.dir();
-        EncoderModel model = EncoderModel.load(DacCheckpoint.load(dir.resolve(c.get("weights").asText())));
-        assertEquals(c.get("hop").asInt(), model.hop());
-        float[] audio = wav(dir.resolve(c.get("audio").asText()));
-        assertEquals(c.get("input_samples").asInt(), audio.length);
-        NpyArray latents = Npy.read(dir.resolve(c.get("latents").asText()));
-        int[][][] codes = Fixtures.codes(Npy.read(dir.resolve(c.get("codes").asText())));
+    private static void check(Fixtures.EncoderCase c) throws Exception {
+        EncoderModel model = EncoderModel.load(DacCheckpoint.load(c.weights()));
+        assertEquals(c.hop(), model.hop());
+        float[] audio = Fixtures.pcm16(c.audio());
+        assertEquals(c.inputSamples(), audio.length);
+        NpyArray latents = c.latentArray();
+        int[][] codes = c.codeArray();
         int frames = (int) latents.shape()[2], latent = (int) latents.shape()[1];
-        assertEquals(c.get("padded_samples").asInt(), frames * model.hop());
+        assertEquals(c.paddedSamples(), frames * model.hop());
         Encoding whole;
         try (Encoder e = Encoder.open(model, EncoderOptions.defaults().withDevice("cpu"))) {
             whole = e.encode(new float[][] {audio});
@@ -62,56 +53,20 @@ class EncoderTest {
         for (int ch = 0; ch < latent; ch++) System.arraycopy(whole.latents()[0][ch], 0, got, ch * frames, frames);
         double err = Numerics.relativeError(got, latents.floats());
         assertTrue(err <= FP32_TOLERANCE, "latents: relative error " + err);
-        for (int k = 0; k < codes[0].length; k++) assertArrayEquals(codes[0][k], whole.codes()[0][k], "codebook " + k);
+        for (int k = 0; k < codes.length; k++) assertArrayEquals(codes[k], whole.codes()[0][k], "codebook " + k);
 
         for (int step : new int[] {1, 3, 16}) {
             try (Encoder e = Encoder.open(model, EncoderOptions.defaults().withDevice("cpu").withStepFrames(step))) {
                 assertSame(whole, e.encode(new float[][] {audio}), "step " + step);
-                assertSame(whole, streamed(e, audio, new SplittableRandom(step)), "step " + step + ", random pushes");
+                assertSame(whole, Pushes.encodeInRandomPushes(e, audio, new SplittableRandom(step)), "step " + step + ", random pushes");
             }
         }
-    }
-
-    /** Pushes of 1 to 3 hops of samples, at random. */
-    static Encoding streamed(Encoder e, float[] audio, SplittableRandom rnd) {
-        List<Encoding> parts = new ArrayList<>();
-        try (EncoderStream s = e.stream(1)) {
-            for (int at = 0; at < audio.length; ) {
-                int n = Math.min(audio.length - at, 1 + rnd.nextInt(3 * e.hop()));
-                parts.add(s.push(new float[][] {java.util.Arrays.copyOfRange(audio, at, at + n)}));
-                at += n;
-            }
-            parts.add(s.finish());
-        }
-        int books = e.codebooks(), latent = e.model().quantizer().latent();
-        int frames = parts.stream().mapToInt(p -> p.frames(0)).sum();
-        int[][][] codes = new int[1][books][frames];
-        float[][][] latents = new float[1][latent][frames];
-        int at = 0;
-        for (Encoding p : parts) {
-            int n = p.frames(0);
-            for (int k = 0; k < books; k++) System.arraycopy(p.codes()[0][k], 0, codes[0][k], at, n);
-            for (int c = 0; c < latent; c++) System.arraycopy(p.latents()[0][c], 0, latents[0][c], at, n);
-            at += n;
-        }
-        return new Encoding(codes, latents);
     }
 
     static void assertSame(Encoding expected, Encoding got, String what) {
         assertEquals(expected.frames(0), got.frames(0), what + ": frames");
         for (int k = 0; k < expected.codes()[0].length; k++) assertArrayEquals(expected.codes()[0][k], got.codes()[0][k], what + ": codebook " + k);
         for (int c = 0; c < expected.latents()[0].length; c++) assertArrayEquals(expected.latents()[0][c], got.latents()[0][c], what + ": latent " + c);
-    }
-
-    /** A 16-bit mono WAV as floats, sample / 32768. */
-    static float[] wav(Path file) throws Exception {
-        try (AudioInputStream in = AudioSystem.getAudioInputStream(file.toFile())) {
-            byte[] bytes = in.readAllBytes();
-            ByteBuffer b = ByteBuffer.wrap(bytes).order(in.getFormat().isBigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-            float[] out = new float[bytes.length / 2];
-            for (int i = 0; i < out.length; i++) out[i] = b.getShort(2 * i) / 32768f;
-            return out;
-        }
     }
 
     @Test

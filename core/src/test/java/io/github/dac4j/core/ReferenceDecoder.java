@@ -54,12 +54,19 @@ final class ReferenceDecoder {
 
     private double[][] snake(String name, double[][] x) {
         float[] alpha = w.get(name + ".alpha").data();
+        return snake(x, ch -> alpha[ch]);
+    }
+
+    /** Snake in double, {@code x + 1 / (alpha + 1e-9) * sin(alpha x)^2} per channel: [C, T] -> [C, T]. */
+    static double[][] snake(double[][] x, java.util.function.IntToDoubleFunction alphaOf) {
         double[][] y = new double[x.length][x[0].length];
-        for (int ch = 0; ch < x.length; ch++)
+        for (int ch = 0; ch < x.length; ch++) {
+            double alpha = alphaOf.applyAsDouble(ch);
             for (int t = 0; t < x[ch].length; t++) {
-                double s = Math.sin(alpha[ch] * x[ch][t]);
-                y[ch][t] = x[ch][t] + 1 / (alpha[ch] + 1e-9) * s * s;
+                double s = Math.sin(alpha * x[ch][t]);
+                y[ch][t] = x[ch][t] + 1 / (alpha + 1e-9) * s * s;
             }
+        }
         return y;
     }
 

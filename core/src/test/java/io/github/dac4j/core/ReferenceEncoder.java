@@ -129,13 +129,7 @@ final class ReferenceEncoder {
 
     private double[][] snake(String name, double[][] x) {
         double[] alpha = values.get(name + ".alpha");
-        double[][] y = new double[x.length][x[0].length];
-        for (int ch = 0; ch < x.length; ch++)
-            for (int t = 0; t < x[ch].length; t++) {
-                double s = Math.sin(alpha[ch] * x[ch][t]);
-                y[ch][t] = x[ch][t] + 1 / (alpha[ch] + 1e-9) * s * s;
-            }
-        return y;
+        return ReferenceDecoder.snake(x, ch -> alpha[ch]);
     }
 
     /** Conv1d with zero padding {@code pad} on both sides: [C_in, L] -> [C_out, (L + 2 pad - (k - 1) d - 1) / stride + 1]. */

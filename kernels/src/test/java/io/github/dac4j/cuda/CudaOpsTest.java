@@ -158,40 +158,31 @@ class CudaOpsTest {
     @EnumSource(Precision.class)
     void transposedShapesCudnnMayRefuse(Precision p) {
         for (int[] s : new int[][] {{24, 12, 2, 1, 1}, {24, 12, 8, 1, 2}, {12, 24, 4, 3, 1}, {16, 8, 5, 1, 2}, {24, 12, 2, 6, 2}}) {
-            int cin = s[0], cout = s[1], stride = s[2], n = s[3], streams = s[4], inRows = n + 2 + 4;
-            long seed = new SplittableRandom().nextLong();
-            ConvTranspose1d conv = new ConvTranspose1d("test.conv_t", Numerics.random(seed, cin * cout * 2 * stride, 1 / Math.sqrt(cout * 2.0 * stride)),
-                    Numerics.random(seed + 1, cout, 0.1), cin, cout, stride);
-            Snake snake = CudnnGeometryTest.snake(cin, seed + 2);
-            Conv1d dummy = new Conv1d("test.conv1", new float[cin], new float[1], 1, cin, 1, 1);
-            DacModel model = modelOf(ArenaIO.table(new float[cin], cin), dummy, conv, snake);
-            Function<Buffers, List<Op>> ops = b -> List.of(new ConvTranspose(
-                    Stage.upsample(Stage.source("test.input", cin, n), "test", cout, stride, conv.padding()), conv, snake,
-                    b.activations("in", streams, inRows, cin), b.activations("out", streams, n * stride + 5, cout), 3));
-            float[][] r = both(p, model, ops, new String[] {"in"}, new float[][] {Numerics.random(seed + 3, streams * inRows * cin, 2)},
-                    "out", (be, program) -> be.convTranspose((ConvTranspose) program.ops().get(0), streams, n));
-            assertClose(p, r, "conv_t " + cin + "->" + cout + " stride " + stride + " n" + n + " streams " + streams + " (seed " + seed + ")");
+            checkTransposed(p, s[0], s[1], s[2], s[3], s[4], "conv_t " + s[0] + "->" + s[1] + " stride " + s[2] + " n" + s[3] + " streams " + s[4]);
         }
     }
 
     @ParameterizedTest
     @EnumSource(Precision.class)
     void transposedConvolution(Precision p) {
-        for (int stride : new int[] {2, 4, 5, 8}) {
-            int cin = 64, cout = 32, n = 29, inRows = n + 2 + 4;
-            long seed = new SplittableRandom().nextLong();
-            ConvTranspose1d conv = new ConvTranspose1d("test.conv_t", Numerics.random(seed, cin * cout * 2 * stride, 1 / Math.sqrt(cout * 2.0 * stride)),
-                    Numerics.random(seed + 1, cout, 0.1), cin, cout, stride);
-            Snake snake = CudnnGeometryTest.snake(cin, seed + 2);
-            Conv1d dummy = new Conv1d("test.conv1", new float[cin], new float[1], 1, cin, 1, 1);
-            DacModel model = modelOf(ArenaIO.table(new float[cin], cin), dummy, conv, snake);
-            Function<Buffers, List<Op>> ops = b -> List.of(new ConvTranspose(
-                    Stage.upsample(Stage.source("test.input", cin, n), "test", cout, stride, conv.padding()), conv, snake,
-                    b.activations("in", STREAMS, inRows, cin), b.activations("out", STREAMS, n * stride + 5, cout), 3));
-            float[][] r = both(p, model, ops, new String[] {"in"}, new float[][] {Numerics.random(seed + 3, STREAMS * inRows * cin, 2)},
-                    "out", (be, program) -> be.convTranspose((ConvTranspose) program.ops().get(0), STREAMS, n));
-            assertClose(p, r, "conv_t stride " + stride + " (seed " + seed + ")");
-        }
+        for (int stride : new int[] {2, 4, 5, 8}) checkTransposed(p, 64, 32, stride, 29, STREAMS, "conv_t stride " + stride);
+    }
+
+    /** Snake + a transposed convolution {@code cin -> cout} of {@code stride} over n rows, on both backends, fresh random inputs. */
+    private void checkTransposed(Precision p, int cin, int cout, int stride, int n, int streams, String what) {
+        int inRows = n + 2 + 4;
+        long seed = new SplittableRandom().nextLong();
+        ConvTranspose1d conv = new ConvTranspose1d("test.conv_t", Numerics.random(seed, cin * cout * 2 * stride, 1 / Math.sqrt(cout * 2.0 * stride)),
+                Numerics.random(seed + 1, cout, 0.1), cin, cout, stride);
+        Snake snake = CudnnGeometryTest.snake(cin, seed + 2);
+        Conv1d dummy = new Conv1d("test.conv1", new float[cin], new float[1], 1, cin, 1, 1);
+        DacModel model = modelOf(ArenaIO.table(new float[cin], cin), dummy, conv, snake);
+        Function<Buffers, List<Op>> ops = b -> List.of(new ConvTranspose(
+                Stage.upsample(Stage.source("test.input", cin, n), "test", cout, stride, conv.padding()), conv, snake,
+                b.activations("in", streams, inRows, cin), b.activations("out", streams, n * stride + 5, cout), 3));
+        float[][] r = both(p, model, ops, new String[] {"in"}, new float[][] {Numerics.random(seed + 3, streams * inRows * cin, 2)},
+                "out", (be, program) -> be.convTranspose((ConvTranspose) program.ops().get(0), streams, n));
+        assertClose(p, r, what + " (seed " + seed + ")");
     }
 
     @ParameterizedTest

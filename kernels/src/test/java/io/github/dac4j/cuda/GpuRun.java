@@ -68,7 +68,7 @@ public final class GpuRun {
         Path dir = Path.of(a.getOrDefault("dir", "."));
         long deadline = System.nanoTime() + (long) (Double.parseDouble(a.getOrDefault("deadline_s", "600")) * 1e9);
         switch (args[0]) {
-            case "prepare" -> prepare(dir, preset(a.getOrDefault("preset", "44khz")), Double.parseDouble(a.getOrDefault("ref_seconds", "3")),
+            case "prepare" -> prepare(dir, DacConfig.preset(a.getOrDefault("preset", "44khz")), Double.parseDouble(a.getOrDefault("ref_seconds", "3")),
                     doubles(a.getOrDefault("peer_seconds", "1,10,30")));
             case "bench" -> {
                 String device = a.getOrDefault("device", "cuda");
@@ -110,14 +110,6 @@ public final class GpuRun {
         return Math.max(1, (int) Math.round(seconds * c.sampleRate() / c.hop()));
     }
 
-    /** {@code 44khz} (the run's model) or {@code small} (the fixtures' shape, for tests of this harness). */
-    static DacConfig preset(String name) {
-        return switch (name) {
-            case "44khz" -> DacConfig.dac44khz();
-            case "small" -> DacConfig.small();
-            default -> throw new IllegalArgumentException("preset 44khz or small, not " + name);
-        };
-    }
 
     static void prepare(Path dir, DacConfig c, double refSeconds, double[] peerSeconds) throws IOException {
         Files.createDirectories(dir);

@@ -46,6 +46,23 @@ public record DacConfig(int latentDim, int decoderDim, int[] strides, int nCodeb
                 published.orElse(SampleRates.FALLBACK), published.isPresent() ? SampleRateSource.SHAPES : SampleRateSource.DEFAULT);
     }
 
+    /**
+     * A configuration by name: {@code 44khz}, {@code 24khz} and {@code 16khz} (the published models; also
+     * {@code dac44khz}, {@code 44k}, {@code 44.1khz} and the like), {@code tiny} and {@code small} (the fixtures' shapes).
+     *
+     * @throws IllegalArgumentException for any other name, listing the names
+     */
+    public static DacConfig preset(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "44khz", "dac44khz", "44k", "44.1khz" -> dac44khz();
+            case "24khz", "dac24khz", "24k" -> dac24khz();
+            case "16khz", "dac16khz", "16k" -> dac16khz();
+            case "tiny" -> tiny();
+            case "small" -> small();
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (expected 16khz, 24khz, 44khz, tiny or small)");
+        };
+    }
+
     /** The real 44.1 kHz model's configuration: strides 8, 8, 4, 2 and 9 codebooks, 44,100 Hz. */
     public static DacConfig dac44khz() { return fromShapes(1024, 1536, new int[] {8, 8, 4, 2}, 9, 1024, 8); }
 

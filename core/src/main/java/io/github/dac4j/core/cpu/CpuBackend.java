@@ -141,12 +141,12 @@ public final class CpuBackend implements Backend {
     /** The packed weights in use, shared with every CPU backend on the same model (null before {@link #prepare}). */
     PackedWeights weights() { return weights; }
 
-    /** For output phase r: {tap applied to its first window row, tap applied to the next row, that first window row}. */
+    /** For output phase r: {tap applied to its first window row ({@link #firstWindowRow}), tap applied to the next row}. */
     static int[] phaseTaps(int r, int s, int pad) {
-        return r + pad < s ? new int[] {r + pad + s, r + pad, 0} : new int[] {r + pad, r + pad - s, 1};
+        return r + pad < s ? new int[] {r + pad + s, r + pad} : new int[] {r + pad, r + pad - s};
     }
 
-    /** For output phase r: the first window row it reads, {@code phaseTaps(r, s, pad)[2]} without an array per call. */
+    /** For output phase r: the first window row it reads, 0 or 1. */
     static int firstWindowRow(int r, int s, int pad) { return r + pad < s ? 0 : 1; }
 
     /** Bytes of the prepared weights; shared with every other CPU backend prepared with the same model. */
