@@ -13,6 +13,7 @@ import io.github.dac4j.weights.Npy;
 import io.github.dac4j.weights.SampleRateSource;
 import io.github.dac4j.weights.SampleRates;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -59,12 +60,8 @@ final class DecodeCommand implements Callable<Integer> {
                     + "(44100 for hop 512 with 9 codebooks, 16000 for hop 320 with 12, 24000 for hop 320 with 32).")
     Integer sampleRate;
 
-    @Option(names = "--device", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
-            description = "auto (the GPU when one works, else the CPU), cpu or cuda. Default: ${DEFAULT-VALUE}.")
-    String device;
-
-    @Option(names = "--precision", paramLabel = "fp32|fp16", description = "Activation precision; default fp16 on cuda, fp32 on cpu.")
-    String precision;
+    @Mixin
+    DeviceOptions target;
 
     @Option(names = "--chunk-frames", paramLabel = "N", defaultValue = "" + DecoderOptions.DEFAULT_STEP_FRAMES,
             description = "Frames per decode step; 0 decodes the whole sequence in one step. Default: ${DEFAULT-VALUE}.")
@@ -89,7 +86,7 @@ final class DecodeCommand implements Callable<Integer> {
         if (chunkFrames < 0) throw new CliError("--chunk-frames", "must be >= 0, got " + chunkFrames);
         if (sampleRate != null && !SampleRates.plausible(sampleRate)) throw new CliError("--sample-rate", SampleRates.problem(sampleRate));
         // Option mistakes fail before the weights are read (seconds for the real model).
-        Precision p = checkDevice(device, precision);
+        Precision p = target.check();
 
         long loadStart = System.nanoTime();
         DacModel model = DacModel.load(DacCheckpoint.loadDecoder(weights));
@@ -105,14 +102,14 @@ final class DecodeCommand implements Callable<Integer> {
             Path rawTemp = rawOut == null ? null : outputs.add(rawOut);
             Path statsTemp = stats == null ? null : outputs.add(stats);
 
-            DecoderOptions options = DecoderOptions.defaults().withDevice(device).withPrecision(p)
+            DecoderOptions options = DecoderOptions.defaults().withDevice(target.device).withPrecision(p)
                     .withStepFrames(chunkFrames).withBatch(batch).withSampleRate(sampleRate == null ? 0 : sampleRate);
             if (memoryBudget != null) options = options.withMemoryBudget(memoryBudget);
             try (Decoder decoder = openDecoder(model, options)) {
                 double loadMs = (System.nanoTime() - loadStart) / 1e6;
                 if (!decoder.note().isEmpty()) err.println("dac: " + decoder.note());
                 if (decoder.sampleRateSource() == SampleRateSource.DEFAULT) err.println("dac: " + rateGuess(weights, decoder.config()));
-                if (device.equalsIgnoreCase("auto") || verbose) {
+                if (target.auto() || verbose) {
                     err.println("dac: decoding on " + decoder.backendName() + ", " + decoder.precision() + ": " + decoder.device());
                 }
                 if ("java".equals(kernels(decoder.device()))) {
@@ -185,21 +182,6 @@ final class DecodeCommand implements Callable<Integer> {
             String option = msg.contains("budget") ? "--memory-budget" : msg.contains("precision") || msg.contains("fp16") ? "--precision" : "--device";
             throw new CliError(option, msg, e);
         }
-    }
-
-    /**
-     * Checks {@code --device} (auto, cpu or cuda) against {@code --precision} (fp16 needs cuda) and returns the
-     * precision, null when not given: the same rules for decoding and encoding.
-     */
-    static Precision checkDevice(String device, String precision) {
-        Precision p = parsePrecision(precision);
-        if (!List.of("auto", "cpu", "cuda").contains(device.toLowerCase(java.util.Locale.ROOT))) {
-            throw new CliError("--device", "unknown device '" + device + "' (expected auto, cpu or cuda)");
-        }
-        if (device.equalsIgnoreCase("cpu") && p == Precision.FP16) {
-            throw new CliError("--precision", "the CPU backend computes in fp32; fp16 needs --device cuda");
-        }
-        return p;
     }
 
     static Precision parsePrecision(String text) {

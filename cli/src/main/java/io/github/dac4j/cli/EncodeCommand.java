@@ -11,6 +11,7 @@ import io.github.dac4j.weights.DacCheckpoint;
 import io.github.dac4j.weights.Npy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -46,12 +47,8 @@ final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--codebooks", paramLabel = "K", description = "Encode with the first K codebooks only.")
     int codebooks;
 
-    @Option(names = "--device", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
-            description = "auto (the GPU when one works, else the CPU), cpu or cuda. Default: ${DEFAULT-VALUE}.")
-    String device;
-
-    @Option(names = "--precision", paramLabel = "fp32|fp16", description = "Activation precision; default fp16 on cuda, fp32 on cpu.")
-    String precision;
+    @Mixin
+    DeviceOptions target;
 
     @Option(names = "--stats", paramLabel = "stats.json", description = "Write encode statistics as JSON.")
     Path stats;
@@ -63,7 +60,7 @@ final class EncodeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (codebooks < 0) throw new CliError("--codebooks", "must be at least 1, got " + codebooks);
         if (chunkFrames < 1) throw new CliError("--chunk-frames", "must be at least 1 for encoding, got " + chunkFrames);
-        Precision p = DecodeCommand.checkDevice(device, precision);
+        Precision p = target.check();
         // The audio first: a bad WAV fails in milliseconds, not after the weights are read.
         WavReader.Audio wav = WavReader.read(audio);
         long loadStart = System.nanoTime();
@@ -82,12 +79,12 @@ final class EncodeCommand implements Callable<Integer> {
             Path codesTemp = outputs.add(out);
             Path latentsTemp = latentsOut == null ? null : outputs.add(latentsOut);
             Path statsTemp = stats == null ? null : outputs.add(stats);
-            EncoderOptions options = EncoderOptions.defaults().withDevice(device).withPrecision(p).withStepFrames(chunkFrames)
+            EncoderOptions options = EncoderOptions.defaults().withDevice(target.device).withPrecision(p).withStepFrames(chunkFrames)
                     .withBatch(batch).withCodebooks(codebooks);
             try (Encoder encoder = Encoder.open(model, options)) {
                 double loadMs = (System.nanoTime() - loadStart) / 1e6;
                 if (!encoder.note().isEmpty()) err.println("dac: " + encoder.note());
-                if (device.equalsIgnoreCase("auto") || verbose) {
+                if (target.auto() || verbose) {
                     err.println("dac: encoding on " + encoder.backendName() + ": " + encoder.device());
                 }
                 if ("java".equals(DecodeCommand.kernels(encoder.device()))) err.println("dac: hint: " + DecodeCommand.VECTOR_HINT);
