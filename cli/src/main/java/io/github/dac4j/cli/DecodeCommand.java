@@ -2,6 +2,7 @@ package io.github.dac4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.dac4j.core.Backends;
 import io.github.dac4j.core.DecodeStats;
 import io.github.dac4j.core.Decoder;
 import io.github.dac4j.core.DecoderOptions;
@@ -89,6 +90,7 @@ final class DecodeCommand implements Callable<Integer> {
         Precision p = target.check();
 
         long loadStart = System.nanoTime();
+        Backends.warmUp(target.device);   // the CPU kernels' JIT warm-up runs while the weights are read
         DacModel model = DacModel.load(DacCheckpoint.loadDecoder(weights));
         int[][][] codeArray = CodesFile.read(codes, model.config(), codebooks);
         int batch = codeArray.length;

@@ -2,6 +2,7 @@ package io.github.dac4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.dac4j.core.Backends;
 import io.github.dac4j.core.Encoder;
 import io.github.dac4j.core.EncoderOptions;
 import io.github.dac4j.core.Encoding;
@@ -64,6 +65,7 @@ final class EncodeCommand implements Callable<Integer> {
         // The audio first: a bad WAV fails in milliseconds, not after the weights are read.
         WavReader.Audio wav = WavReader.read(audio);
         long loadStart = System.nanoTime();
+        Backends.warmUp(target.device);   // the CPU kernels' JIT warm-up runs while the weights are read
         EncoderModel model = EncoderModel.load(DacCheckpoint.load(weights));
         if (codebooks > model.quantizer().codebooks()) {
             throw new CliError("--codebooks", codebooks + " but the model has " + model.quantizer().codebooks() + " codebooks");

@@ -70,6 +70,19 @@ public final class Backends {
         throw new IllegalArgumentException("unknown device '" + device + "' (expected auto, cpu or cuda)");
     }
 
+    /**
+     * Starts, in the background, what opening a backend for {@code device} will wait for when that backend is the
+     * CPU's ({@code cpu}, or {@code auto} where no other backend is available): the JIT warm-up of its kernels.
+     * Call it before reading a checkpoint, so that the two overlap ({@link Decoder#open(java.nio.file.Path, DecoderOptions)}
+     * does); it returns at once, and opening works the same without it.
+     */
+    public static void warmUp(String device) {
+        String name = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
+        boolean cpu = name.equals("cpu") || name.equals("auto")
+                && providers().stream().filter(p -> !p.name().equals("cpu")).allMatch(p -> p.unavailableReason().isPresent());
+        if (cpu) io.github.dac4j.core.cpu.CpuBackend.startWarmUp();
+    }
+
     private static Precision precisionFor(BackendProvider p, Precision asked) {
         if (asked != null) return asked;
         return p.name().equals("cpu") ? Precision.FP32 : Precision.FP16;

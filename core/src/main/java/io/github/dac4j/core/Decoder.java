@@ -58,6 +58,7 @@ public final class Decoder implements AutoCloseable {
      */
     public static Decoder open(Path checkpoint, DecoderOptions options) throws WeightsException {
         long start = System.nanoTime();
+        Backends.warmUp(options.device());   // the CPU kernels' JIT warm-up runs while the file is read
         DacModel model = DacModel.load(DacCheckpoint.loadDecoder(checkpoint));
         return open(model, options, start);
     }

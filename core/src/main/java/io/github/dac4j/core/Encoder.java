@@ -52,6 +52,7 @@ public final class Encoder implements AutoCloseable {
      *                          first encoder tensor missing)
      */
     public static Encoder open(Path checkpoint, EncoderOptions options) throws WeightsException {
+        Backends.warmUp(options.device());   // the CPU kernels' JIT warm-up runs while the file is read
         return open(EncoderModel.load(DacCheckpoint.load(checkpoint)), options);
     }
 

@@ -138,6 +138,14 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /**
+     * Starts the JIT warm-up of the kernels this JVM's CPU backends run ({@link WarmUp}) on a thread of its own and
+     * returns at once. The first CPU backend's {@link #prepare} waits for it in any case; started before a checkpoint
+     * is read, it runs while the file is read instead of after ({@link io.github.dac4j.core.Backends#warmUp}).
+     * Once per JVM; {@code dac4j.cpu.warmup=false} skips it.
+     */
+    public static void startWarmUp() { WarmUp.start(Kernels.best()); }
+
     /** The packed weights in use, shared with every CPU backend on the same model (null before {@link #prepare}). */
     PackedWeights weights() { return weights; }
 

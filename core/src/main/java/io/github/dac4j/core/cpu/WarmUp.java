@@ -2,7 +2,7 @@ package io.github.dac4j.core.cpu;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.util.Set;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -33,23 +33,28 @@ final class WarmUp {
     /** Rounds between probes. */
     static final int PROBE_EVERY = 32;
 
-    private static final Set<String> DONE = ConcurrentHashMap.newKeySet();
+    /** The warm-up started for each implementation in this JVM (finished or not), by {@link Kernels#name()}. */
+    private static final Map<String, Thread> STARTED = new ConcurrentHashMap<>();
 
     private WarmUp() {}
 
     /**
      * Starts warming up a fresh instance of the implementation {@code factory} makes, on a thread of its own, unless
-     * this JVM already did, the implementation {@linkplain Kernels#warmsUp does not gain} or the property says not to; the caller goes on (packing weights, say) and then calls
-     * {@link #await}. Returns the thread, or null when there is nothing to wait for.
+     * the implementation {@linkplain Kernels#warmsUp does not gain} or the property says not to; the caller goes on
+     * (loading or packing weights, say) and then calls {@link #await}. Once per JVM and implementation: a later call
+     * returns the thread the first one started (so a warm-up begun before the checkpoint was read is awaited, not
+     * repeated). Returns the thread, or null when there is nothing to wait for.
      */
     static Thread start(Supplier<Kernels> factory) {
         if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())) return null;
         Kernels kernels = factory.get();
-        if (!kernels.warmsUp() || !DONE.add(kernels.name())) return null;
-        Thread t = new Thread(() -> run(kernels, LIMIT_NANOS), "dac4j-cpu-warmup");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        if (!kernels.warmsUp()) return null;
+        return STARTED.computeIfAbsent(kernels.name(), name -> {
+            Thread t = new Thread(() -> run(kernels, LIMIT_NANOS), "dac4j-cpu-warmup");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        });
     }
 
     /** Waits for a warm-up {@link #start} began (nothing if null); an interrupt stops the wait, not the warm-up. */
