@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The {@code dac} launcher script at the repository root: it finds the jar beside it, runs it with the Vector API
  * module resolved, passes arguments and {@code DAC_JAVA_OPTS} through, returns the jar's exit code, and fails in
- * one line (exit 2) without a jar to run or with a Java older than 17. A stand-in jar ({@link LauncherProbe})
- * replaces dac.jar, so the test needs no build of the real one.
+ * one line (exit 2) without a jar to run or with a Java older than 17, and keeps a class-data archive beside the
+ * jar. A stand-in jar ({@link LauncherProbe}) replaces dac.jar, so the test needs no build of the real one.
  */
 class LauncherTest {
     /** The tracked script; surefire runs in the module's folder. */
@@ -89,6 +89,45 @@ class LauncherTest {
         Run r = launch(link, Map.of(), "info");
         assertEquals(3, r.code(), r.err());
         assertTrue(r.out().startsWith("vector=true\n"), r.out());
+    }
+
+    /** The class-data archive: written by the first run, used by the next, rewritten after a rebuild; stdout stays the command's. */
+    @Test
+    void writesAClassArchiveOnceThenUsesIt() throws Exception {
+        Path script = scriptWithJar();
+        Path folder = script.getParent();
+        Run first = launch(script, Map.of(), "info");
+        assertEquals(3, first.code(), first.err());
+        List<Path> archives = archives(folder);
+        assertEquals(1, archives.size(), "archives after the first run: " + archives);
+        assertTrue(Files.size(archives.get(0)) > 0);
+        long written = Files.getLastModifiedTime(archives.get(0)).toMillis();
+
+        Run second = launch(script, Map.of(), "info", "x");
+        assertEquals(3, second.code(), second.err());
+        assertEquals("vector=true\nprop=null\nargs=info|x\n", second.out(), "stdout must be the command's only: " + second.err());
+        assertEquals(written, Files.getLastModifiedTime(archives.get(0)).toMillis(), "a fresh archive is not rewritten");
+
+        // a rebuilt jar (newer than the archive) gets a new archive on its next run
+        Files.setLastModifiedTime(archives.get(0), java.nio.file.attribute.FileTime.fromMillis(written - 60_000));
+        Run third = launch(script, Map.of(), "info");
+        assertEquals(3, third.code(), third.err());
+        assertTrue(Files.getLastModifiedTime(archives.get(0)).toMillis() >= written, "the stale archive was not rewritten");
+        assertEquals(1, archives(folder).size(), "no temporary file left: " + archives(folder));
+    }
+
+    @Test
+    void noClassArchiveWithDacCdsOff() throws Exception {
+        Path script = scriptWithJar();
+        Run r = launch(script, Map.of("DAC_CDS", "0"), "info");
+        assertEquals(3, r.code(), r.err());
+        assertEquals(List.of(), archives(script.getParent()));
+    }
+
+    private static List<Path> archives(Path folder) throws IOException {
+        try (var files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().matches("dac-.*\\.jsa.*")).sorted().toList();
+        }
     }
 
     @Test
