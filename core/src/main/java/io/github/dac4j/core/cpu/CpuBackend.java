@@ -173,16 +173,33 @@ public final class CpuBackend implements Backend {
     private static int base(ArenaBuffer a, int b, int row) { return (int) a.index(4, b, row, 0); }
 
     /**
-     * Output rows per task: as many as the kernels' tile holds beside the {@code span} extra input rows, but no more
-     * than gives every worker two tasks; a multiple of the kernels' row block. The tiling never changes a result.
+     * How an op's {@code n} output rows per stream and {@code cout} channels split into tasks, {@code streams * tiles
+     * * groups} of them: tiles of {@code rows} output rows (a multiple of the kernels' row block), each in
+     * {@code groups} runs of {@code width} output channels. Every worker should get two tasks. Kernels that can
+     * ({@link Kernels#channelGroup()}) keep tiles as full as the tile holds and share out the output channels when
+     * there are too few tiles: an op of few rows and many weights (the first layers, or any layer at small steps) then
+     * reads each weight once, not once per worker. Other kernels cut smaller tiles. The split never changes a result.
      */
-    private int tileRows(int n, int streams, int cin, int span) {
-        int block = kernels[0].rowBlock();
-        int fit = (kernels[0].maxLoadRows(cin) - span) / block * block;
-        int perStream = (2 * workers.threads() + streams - 1) / streams;
-        int share = ((n + perStream - 1) / perStream + block - 1) / block * block;
-        return Math.max(block, Math.min(fit, share));
+    record Split(int rows, int tiles, int groups, int width) {
+        int tasks(int streams) { return streams * tiles * groups; }
     }
+
+    Split split(int n, int streams, int cin, int cout, int span) {
+        int block = kernels[0].rowBlock(), group = kernels[0].channelGroup(), wanted = 2 * workers.threads();
+        int fit = (kernels[0].maxLoadRows(cin) - span) / block * block;
+        int tiles = ceilDiv(n, fit);
+        if (group > 0 && cout > 1) {
+            int rows = ceilDiv(ceilDiv(n, tiles), block) * block;
+            int groups = Math.min(ceilDiv(cout, group), Math.max(1, ceilDiv(wanted, streams * tiles)));
+            int width = ceilDiv(ceilDiv(cout, groups), group) * group;
+            return new Split(rows, tiles, ceilDiv(cout, width), width);
+        }
+        int perStream = ceilDiv(wanted, streams);
+        int rows = Math.max(block, Math.min(fit, ceilDiv(ceilDiv(n, perStream), block) * block));
+        return new Split(rows, ceilDiv(n, rows), 1, cout);
+    }
+
+    private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
 
     @Override public void codebookSum(CodebookSum op, int streams, int[] codes, int codebooks, int n) {
         Quantizer q = op.quantizer();
@@ -272,15 +289,15 @@ public final class CpuBackend implements Backend {
         float[] alpha = prologue == null ? null : s == 1 ? prologue.alpha() : repeated.get(prologue)[0];
         float[] inverse = prologue == null ? null : s == 1 ? prologue.inverse() : repeated.get(prologue)[1];
         float[] w = weights.of(conv);
-        int tile = tileRows(n, streams, cin, span);
-        int tiles = (n + tile - 1) / tile;
-        workers.forEach(streams * tiles, (worker, task) -> {
-            int b = task / tiles, t0 = (task % tiles) * tile, rows = Math.min(n, t0 + tile) - t0;
+        Split split = split(n, streams, cin, cout, span);
+        int tiles = split.tiles(), groups = split.groups(), tile = split.rows(), width = split.width();
+        workers.forEach(split.tasks(streams), (worker, task) -> {
+            int g = task % groups, b = task / groups / tiles, t0 = (task / groups % tiles) * tile, rows = Math.min(n, t0 + tile) - t0;
             Kernels kern = kernels[worker];
             kern.load(arena, base(in, b, 0) + t0 * cin, cin, rows + span, cin, alpha, inverse);
             int res = residual == null ? 0 : base(residual, b, residualRow + t0);
             kern.convLoaded(0, d, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
-                    residual == null ? null : arena, res, cout, tanh, rows);
+                    residual == null ? null : arena, res, cout, tanh, rows, g * width, Math.min(cout, (g + 1) * width));
         });
     }
 
@@ -293,16 +310,16 @@ public final class CpuBackend implements Backend {
         int cin = conv.inChannels(), cout = conv.outChannels(), s = conv.stride(), pad = conv.padding();
         float[] w = weights.of(conv);
         int phaseLength = w.length / s;
-        int tile = tileRows(n, streams, cin, 2);
-        int tiles = (n + tile - 1) / tile;
-        workers.forEach(streams * tiles, (worker, task) -> {
-            int b = task / tiles, q0 = (task % tiles) * tile, rows = Math.min(n, q0 + tile) - q0;
+        Split split = split(n, streams, cin, cout, 2);
+        int tiles = split.tiles(), groups = split.groups(), tile = split.rows(), width = split.width();
+        workers.forEach(split.tasks(streams), (worker, task) -> {
+            int g = task % groups, b = task / groups / tiles, q0 = (task / groups % tiles) * tile, rows = Math.min(n, q0 + tile) - q0;
             Kernels kern = kernels[worker];
             kern.load(arena, base(in, b, 0) + q0 * cin, cin, rows + 2, cin,
                     prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());
             for (int r = 0; r < s; r++) {
-                kern.convLoaded(firstWindowRow(r, s, pad), 1, 2, cin, cout, w, r * phaseLength,
-                        arena, base(out, b, outRow + q0 * s + r), s * cout, null, 0, 0, false, rows);
+                kern.convLoaded(firstWindowRow(r, s, pad), 1, 2, cin, cout, w, r * phaseLength, arena, base(out, b, outRow + q0 * s + r),
+                        s * cout, null, 0, 0, false, rows, g * width, Math.min(cout, (g + 1) * width));
             }
         });
     }

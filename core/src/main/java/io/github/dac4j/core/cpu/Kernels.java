@@ -43,6 +43,21 @@ abstract class Kernels {
     abstract void convLoaded(int first, int d, int k, int cin, int cout, float[] packed, int wOff,
                              float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n);
 
+    /**
+     * {@link #convLoaded} for the output channels {@code [from, to)} only, so that workers can share an op of few
+     * rows by its output channels instead of each reading every weight for a few rows: {@code from} a multiple of
+     * {@link #channelGroup()}, {@code to} one too or {@code cout}. Each output is computed exactly as by the whole
+     * call. By default the whole range only.
+     */
+    void convLoaded(int first, int d, int k, int cin, int cout, float[] packed, int wOff, float[] y, int yOff, int yStride,
+                    float[] res, int resOff, int resStride, boolean tanh, int n, int from, int to) {
+        if (from != 0 || to != cout) throw new UnsupportedOperationException(name() + " kernels compute every output channel at once");
+        convLoaded(first, d, k, cin, cout, packed, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
+    }
+
+    /** The output channels {@link #convLoaded(int, int, int, int, int, float[], int, float[], int, int, float[], int, int, boolean, int, int, int)} splits at; 0: no split. */
+    int channelGroup() { return 0; }
+
     /** Makes room for tiles of up to {@code cin} channels now, so that no later {@link #load} allocates. */
     abstract void reserve(int cin);
 

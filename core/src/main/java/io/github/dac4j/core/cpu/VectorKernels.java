@@ -131,14 +131,22 @@ final class VectorKernels extends Kernels {
         return v + inverse * sq;
     }
 
+    @Override int channelGroup() { return PANEL; }
+
     @Override void convLoaded(int first, int d, int k, int cin, int cout, float[] w, int wOff,
                               float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n) {
+        convLoaded(first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n, 0, cout);
+    }
+
+    // the panels of output channels [from, to): each output computed as by the whole call
+    @Override void convLoaded(int first, int d, int k, int cin, int cout, float[] w, int wOff, float[] y, int yOff, int yStride,
+                              float[] res, int resOff, int resStride, boolean tanh, int n, int from, int to) {
         if (cout == 1) {
             convOneChannel(first, d, k, cin, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
             return;
         }
-        int pad = padded(cout), blocks = n / ROWS;
-        for (int q = 0; q < pad / PANEL; q++) {
+        int blocks = n / ROWS;
+        for (int q = from / PANEL; q < (to + PANEL - 1) / PANEL; q++) {
             rowBlocks(q, blocks, first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh);
             for (int t = blocks * ROWS; t < n; t += TAIL_ROWS) rows4(q, t, first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
         }

@@ -113,6 +113,38 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Workers may share an op by output channels ({@code CpuBackend.split}): each run of channels, computed alone,
+     * gives the bits of the whole call, and writes nothing outside its channels.
+     */
+    @Test void channelRunsGiveTheBitsOfTheWholeCall() {
+        for (Supplier<Kernels> f : fast()) {
+            Kernels kern = f.get();
+            int group = kern.channelGroup();
+            if (group == 0) continue;   // computes every channel at once
+            for (int[] c : new int[][] {{7, 1, 40, 3 * group + 5, 29}, {1, 1, 96, 2 * group, 13}, {2, 1, 17, 5 * group, 40}}) {
+                int k = c[0], d = c[1], cin = c[2], cout = c[3], n = c[4], span = (k - 1) * d;
+                float[] x = random((n + span) * cin, 2.0), packed = kern.pack(random(k * cin * cout, 0.1), random(cout, 0.1), k, cin, cout);
+                float[] res = random(n * cout, 1.0), whole = random(n * cout, 1.0), runs = whole.clone();
+                kern.load(x, 0, cin, n + span, cin, null, null);
+                kern.convLoaded(0, d, k, cin, cout, packed, 0, whole, 0, cout, res, 0, cout, false, n);
+                for (int from = 0; from < cout; from += 2 * group) {
+                    int to = Math.min(cout, from + 2 * group);
+                    float[] before = runs.clone();
+                    kern.convLoaded(0, d, k, cin, cout, packed, 0, runs, 0, cout, res, 0, cout, false, n, from, to);
+                    for (int t = 0; t < n; t++) {
+                        for (int o = 0; o < cout; o++) {
+                            if (o < from || o >= to) assertEquals(before[t * cout + o], runs[t * cout + o], "wrote outside its channels");
+                        }
+                    }
+                }
+                for (int i = 0; i < whole.length; i++) {
+                    assertEquals(Float.floatToIntBits(whole[i]), Float.floatToIntBits(runs[i]), kern.name() + " " + java.util.Arrays.toString(c) + " at " + i);
+                }
+            }
+        }
+    }
+
     /** Streaming needs this: the value of a row must not depend on where the row sits in the range computed. */
     @Test void rowsDoNotDependOnTheirNeighbours() {
         int k = 7, d = 3, cin = 40, cout = 50, n = 29, span = (k - 1) * d;

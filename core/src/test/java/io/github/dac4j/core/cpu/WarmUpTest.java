@@ -15,7 +15,7 @@ class WarmUpTest {
     private static final AtomicInteger NAMES = new AtomicInteger();
 
     /** The reference kernels under a name of their own, counting the convolutions they run. */
-    static final class Counting extends RowMajorKernels {
+    static class Counting extends RowMajorKernels {
         final String name = "counting-" + NAMES.incrementAndGet();
         final ReferenceKernels ref = new ReferenceKernels();
         int convs;
