@@ -1,6 +1,7 @@
 package io.github.dac4j.bench;
 
 import io.github.dac4j.core.model.DacModel;
+import io.github.dac4j.core.program.Step;
 import io.github.dac4j.weights.DacConfig;
 import io.github.dac4j.weights.DacSynth;
 import io.github.dac4j.weights.WeightsException;
@@ -25,6 +26,18 @@ public final class BenchModels {
             // The tensors are made here with the shapes the model asks for: a mismatch is a bug in this class.
             throw new IllegalStateException("random checkpoint does not fit the model: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A one-stream step of the first stream's {@code codes} (all {@code frames} at once), for replaying single ops of
+     * a decoder's step program; the samples it would emit go nowhere.
+     */
+    public static Step step(DacConfig c, int[][][] codes, int frames) {
+        int[] flat = new int[c.nCodebooks() * frames];   // [codebook, frame]
+        for (int k = 0; k < c.nCodebooks(); k++) System.arraycopy(codes[0][k], 0, flat, k * frames, frames);
+        Step step = new Step(1);
+        step.begin(frames, flat, c.nCodebooks(), (stream, position, samples, fromRow, count) -> { });
+        return step;
     }
 
     /** Random codes {@code [streams, codebooks, frames]} in {@code [0, codebookSize)}. */

@@ -190,33 +190,32 @@ public final class LibraryTimings implements Callable<Integer> {
 
     /** {@code "min-max"} of one figure over the runs (one value when they agree to the printed digit). */
     static String range(List<Map<String, Double>> results, String key) {
-        double min = results.stream().mapToDouble(m -> m.get(key)).min().orElse(Double.NaN);
-        double max = results.stream().mapToDouble(m -> m.get(key)).max().orElse(Double.NaN);
-        String a = String.format(Locale.ROOT, "%.0f", min), b = String.format(Locale.ROOT, "%.0f", max);
-        return a.equals(b) ? a : a + "-" + b;
+        return span(results.stream().mapToDouble(m -> m.get(key)).toArray(), "%.0f");
     }
 
     private static String ratioRange(List<Map<String, Double>> results) {
-        double min = results.stream().mapToDouble(m -> m.get("first_ms") / m.get("warm_ms")).min().orElse(Double.NaN);
-        double max = results.stream().mapToDouble(m -> m.get("first_ms") / m.get("warm_ms")).max().orElse(Double.NaN);
-        String a = String.format(Locale.ROOT, "%.2f", min), b = String.format(Locale.ROOT, "%.2f", max);
-        return a.equals(b) ? a : a + "-" + b;
+        return span(results.stream().mapToDouble(m -> m.get("first_ms") / m.get("warm_ms")).toArray(), "%.2f");
     }
 
     /** The range over runs of dac4j's figure (the sum of {@code keys}) over ONNX Runtime's in the same run. */
     static String pairedRatio(Map<String, List<Map<String, Double>>> results, String... keys) {
         List<Map<String, Double>> ours = results.get("dac4j"), peer = results.get("ort");
-        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        double[] ratios = new double[ours.size()];
         for (int r = 0; r < ours.size(); r++) {
             double a = 0, b = 0;
             for (String k : keys) {
                 a += ours.get(r).get(k);
                 b += peer.get(r).get(k);
             }
-            min = Math.min(min, a / b);
-            max = Math.max(max, a / b);
+            ratios[r] = a / b;
         }
-        String lo = String.format(Locale.ROOT, "%.2f", min), hi = String.format(Locale.ROOT, "%.2f", max);
+        return span(ratios, "%.2f");
+    }
+
+    /** {@code "min-max"} of {@code values} in {@code format}, one value when both print alike. */
+    private static String span(double[] values, String format) {
+        double min = java.util.Arrays.stream(values).min().orElse(Double.NaN), max = java.util.Arrays.stream(values).max().orElse(Double.NaN);
+        String lo = String.format(Locale.ROOT, format, min), hi = String.format(Locale.ROOT, format, max);
         return lo.equals(hi) ? lo : lo + "-" + hi;
     }
 

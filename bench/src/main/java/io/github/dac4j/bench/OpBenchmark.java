@@ -119,10 +119,7 @@ public class OpBenchmark {
         if (label == null) throw new IllegalArgumentException("unknown op '" + op + "'");
         target = program.ops().stream().filter(o -> o.label().equals(label)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no op " + label + " in the step program"));
-        step = new Step(1);
-        int[] flat = new int[config.nCodebooks() * frames];
-        for (int k = 0; k < config.nCodebooks(); k++) System.arraycopy(codes[0][k], 0, flat, k * frames, frames);
-        step.begin(frames, flat, config.nCodebooks(), (stream, position, samples, fromRow, count) -> { });
+        step = BenchModels.step(config, codes, frames);
         if (target instanceof Conv c) {
             out = c.out();
             lastRow = c.outRow() + c.stage().outputRows(frames) - 1;

@@ -84,10 +84,7 @@ public final class OpTimes implements Callable<Integer> {
             DacConfig c = model.config();
             int[][][] codes = BenchModels.codes(c, 1, frames, DecodeBenchmark.CODES_SEED);
             for (int i = 0; i < 3; i++) decoder.decode(codes);   // compiled kernels, and real activations everywhere
-            int[] flat = new int[c.nCodebooks() * frames];
-            for (int k = 0; k < c.nCodebooks(); k++) System.arraycopy(codes[0][k], 0, flat, k * frames, frames);
-            Step step = new Step(1);
-            step.begin(frames, flat, c.nCodebooks(), (stream, position, samples, fromRow, count) -> { });
+            Step step = BenchModels.step(c, codes, frames);
             List<Op> ops = decoder.program().ops();
             double[] best = new double[ops.size()];
             java.util.Arrays.fill(best, Double.MAX_VALUE);

@@ -19,4 +19,11 @@ public interface BackendProvider {
 
     /** A new backend instance. */
     Backend create(Precision precision);
+
+    /**
+     * Starts in the background what {@link #create} and the first prepare will wait for (the CPU backend: the JIT
+     * warm-up of its kernels), so that it overlaps the caller's own work, such as reading a checkpoint; returns at
+     * once. By default nothing.
+     */
+    default void warmUp() {}
 }

@@ -71,16 +71,19 @@ public final class Backends {
     }
 
     /**
-     * Starts, in the background, what opening a backend for {@code device} will wait for when that backend is the
-     * CPU's ({@code cpu}, or {@code auto} where no other backend is available): the JIT warm-up of its kernels.
-     * Call it before reading a checkpoint, so that the two overlap ({@link Decoder#open(java.nio.file.Path, DecoderOptions)}
-     * does); it returns at once, and opening works the same without it.
+     * Starts, in the background, what opening a backend for {@code device} will wait for ({@link BackendProvider#warmUp}
+     * of the provider {@link #open} would choose: for the CPU, the JIT warm-up of its kernels). Call it before reading
+     * a checkpoint, so that the two overlap ({@link Decoder#open(java.nio.file.Path, DecoderOptions)} does); it
+     * returns at once, and opening works the same without it.
      */
     public static void warmUp(String device) {
         String name = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
-        boolean cpu = name.equals("cpu") || name.equals("auto")
-                && providers().stream().filter(p -> !p.name().equals("cpu")).allMatch(p -> p.unavailableReason().isPresent());
-        if (cpu) io.github.dac4j.core.cpu.CpuBackend.startWarmUp();
+        for (BackendProvider p : providers()) {
+            if (!name.equals("auto") && !p.name().equals(name)) continue;
+            boolean usable = p.unavailableReason().isEmpty();
+            if (usable) p.warmUp();
+            if (usable || !name.equals("auto")) return;   // auto: the first usable one, as open picks
+        }
     }
 
     private static Precision precisionFor(BackendProvider p, Precision asked) {

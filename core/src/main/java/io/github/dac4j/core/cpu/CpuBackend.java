@@ -138,14 +138,6 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /**
-     * Starts the JIT warm-up of the kernels this JVM's CPU backends run ({@link WarmUp}) on a thread of its own and
-     * returns at once. The first CPU backend's {@link #prepare} waits for it in any case; started before a checkpoint
-     * is read, it runs while the file is read instead of after ({@link io.github.dac4j.core.Backends#warmUp}).
-     * Once per JVM; {@code dac4j.cpu.warmup=false} skips it.
-     */
-    public static void startWarmUp() { WarmUp.start(Kernels.best()); }
-
     /** The packed weights in use, shared with every CPU backend on the same model (null before {@link #prepare}). */
     PackedWeights weights() { return weights; }
 
@@ -180,8 +172,23 @@ public final class CpuBackend implements Backend {
      * there are too few tiles: an op of few rows and many weights (the first layers, or any layer at small steps) then
      * reads each weight once, not once per worker. Other kernels cut smaller tiles. The split never changes a result.
      */
-    record Split(int rows, int tiles, int groups, int width) {
+    record Split(int n, int cout, int rows, int tiles, int groups, int width) {
         int tasks(int streams) { return streams * tiles * groups; }
+
+        /** The stream task {@code task} works on (tasks run group by group within a tile, tile by tile in a stream). */
+        int stream(int task) { return task / groups / tiles; }
+
+        /** Its first output row. */
+        int firstRow(int task) { return task / groups % tiles * rows; }
+
+        /** Its output rows. */
+        int rowCount(int task) { return Math.min(n, firstRow(task) + rows) - firstRow(task); }
+
+        /** Its first output channel. */
+        int fromChannel(int task) { return task % groups * width; }
+
+        /** One past its last output channel. */
+        int toChannel(int task) { return Math.min(cout, fromChannel(task) + width); }
     }
 
     Split split(int n, int streams, int cin, int cout, int span) {
@@ -192,11 +199,11 @@ public final class CpuBackend implements Backend {
             int rows = ceilDiv(ceilDiv(n, tiles), block) * block;
             int groups = Math.min(ceilDiv(cout, group), Math.max(1, ceilDiv(wanted, streams * tiles)));
             int width = ceilDiv(ceilDiv(cout, groups), group) * group;
-            return new Split(rows, tiles, ceilDiv(cout, width), width);
+            return new Split(n, cout, rows, tiles, ceilDiv(cout, width), width);
         }
         int perStream = ceilDiv(wanted, streams);
         int rows = Math.max(block, Math.min(fit, ceilDiv(ceilDiv(n, perStream), block) * block));
-        return new Split(rows, ceilDiv(n, rows), 1, cout);
+        return new Split(n, cout, rows, ceilDiv(n, rows), 1, cout);
     }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
@@ -290,14 +297,13 @@ public final class CpuBackend implements Backend {
         float[] inverse = prologue == null ? null : s == 1 ? prologue.inverse() : repeated.get(prologue)[1];
         float[] w = weights.of(conv);
         Split split = split(n, streams, cin, cout, span);
-        int tiles = split.tiles(), groups = split.groups(), tile = split.rows(), width = split.width();
         workers.forEach(split.tasks(streams), (worker, task) -> {
-            int g = task % groups, b = task / groups / tiles, t0 = (task / groups % tiles) * tile, rows = Math.min(n, t0 + tile) - t0;
+            int b = split.stream(task), t0 = split.firstRow(task), rows = split.rowCount(task);
             Kernels kern = kernels[worker];
             kern.load(arena, base(in, b, 0) + t0 * cin, cin, rows + span, cin, alpha, inverse);
             int res = residual == null ? 0 : base(residual, b, residualRow + t0);
             kern.convLoaded(0, d, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
-                    residual == null ? null : arena, res, cout, tanh, rows, g * width, Math.min(cout, (g + 1) * width));
+                    residual == null ? null : arena, res, cout, tanh, rows, split.fromChannel(task), split.toChannel(task));
         });
     }
 
@@ -311,15 +317,14 @@ public final class CpuBackend implements Backend {
         float[] w = weights.of(conv);
         int phaseLength = w.length / s;
         Split split = split(n, streams, cin, cout, 2);
-        int tiles = split.tiles(), groups = split.groups(), tile = split.rows(), width = split.width();
         workers.forEach(split.tasks(streams), (worker, task) -> {
-            int g = task % groups, b = task / groups / tiles, q0 = (task / groups % tiles) * tile, rows = Math.min(n, q0 + tile) - q0;
+            int b = split.stream(task), q0 = split.firstRow(task), rows = split.rowCount(task);
             Kernels kern = kernels[worker];
             kern.load(arena, base(in, b, 0) + q0 * cin, cin, rows + 2, cin,
                     prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());
             for (int r = 0; r < s; r++) {
                 kern.convLoaded(firstWindowRow(r, s, pad), 1, 2, cin, cout, w, r * phaseLength, arena, base(out, b, outRow + q0 * s + r),
-                        s * cout, null, 0, 0, false, rows, g * width, Math.min(cout, (g + 1) * width));
+                        s * cout, null, 0, 0, false, rows, split.fromChannel(task), split.toChannel(task));
             }
         });
     }

@@ -21,6 +21,13 @@ public final class CpuBackendProvider implements BackendProvider {
         return new CpuBackend(threads());
     }
 
+    /**
+     * Starts the JIT warm-up of the kernels this JVM's CPU backends run ({@link WarmUp}) on a thread of its own. The
+     * first CPU backend's prepare awaits it; started before a checkpoint is read, it runs while the file is read.
+     * Once per JVM; {@code dac4j.cpu.warmup=false} skips it.
+     */
+    @Override public void warmUp() { WarmUp.start(Kernels.best()); }
+
     /** Workers: the {@code dac4j.cpu.threads} system property, else one per available core. */
     static int threads() {
         int cores = Runtime.getRuntime().availableProcessors();

@@ -37,6 +37,17 @@ class SplitTest {
                         assertTrue(s.rows() % k.rowBlock() == 0 && s.rows() + span <= k.maxLoadRows(cin), what);
                         assertTrue(s.tiles() * s.rows() >= n && (s.tiles() - 1) * s.rows() < n, what);
                         assertTrue(s.groups() * s.width() >= cout && (s.groups() - 1) * s.width() < cout, what);
+                        boolean[] covered = new boolean[streams * n * cout];
+                        for (int task = 0; task < s.tasks(streams); task++) {
+                            for (int t = s.firstRow(task); t < s.firstRow(task) + s.rowCount(task); t++) {
+                                for (int o = s.fromChannel(task); o < s.toChannel(task); o++) {
+                                    int cell = (s.stream(task) * n + t) * cout + o;
+                                    assertTrue(!covered[cell], what + ": row " + t + ", channel " + o + " in two tasks");
+                                    covered[cell] = true;
+                                }
+                            }
+                        }
+                        for (int cell = 0; cell < covered.length; cell++) assertTrue(covered[cell], what + ": cell " + cell + " in no task");
                         if (k.channelGroup() == 0) {
                             assertEquals(1, s.groups(), what);
                         } else {
