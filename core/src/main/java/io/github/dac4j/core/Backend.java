@@ -72,11 +72,19 @@ public interface Backend extends AutoCloseable {
      */
     void quantize(Quantize op, int streams, int n, int frames, int[] codes);
 
-    /** Runs {@code op} for {@code n} output rows of {@code streams} streams. */
-    void conv(Conv op, int streams, int n);
+    /**
+     * Runs {@code op} for output rows {@code [skip, n)} of {@code streams} streams. Rows {@code [0, skip)} lie before
+     * every stream's start, where the program zeroes them afterwards: a backend may leave them as they are (the CPU
+     * backend does; that is a first step's warm-up not computed) or compute them.
+     */
+    void conv(Conv op, int streams, int skip, int n);
 
-    /** Runs {@code op} for {@code n} input rows ({@code n * stride} output rows) of {@code streams} streams. */
-    void convTranspose(ConvTranspose op, int streams, int n);
+    /**
+     * Runs {@code op} for input rows {@code [skip, n)} (output rows {@code [skip * stride, n * stride)}) of
+     * {@code streams} streams; the output rows before {@code skip * stride} may be left as they are, as for
+     * {@link #conv}.
+     */
+    void convTranspose(ConvTranspose op, int streams, int skip, int n);
 
     /** Copies rows {@code [srcRow, srcRow + rows)} of every stream to {@code dst} rows from {@code dstRow}. */
     void copyRows(int streams, ArenaBuffer src, int srcRow, ArenaBuffer dst, int dstRow, int rows);

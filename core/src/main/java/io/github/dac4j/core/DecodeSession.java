@@ -26,6 +26,20 @@ final class DecodeSession extends StreamSession {
         }
     }
 
+    /**
+     * Runs the last {@code n} frames of every stream and the flush after them as one step, which the program's step
+     * must hold ({@code n + lookahead <= stepFrames}): the streams end at their last frame before it runs, so each
+     * layer computes its tail with the rest instead of in flush steps of a few rows each (a whole-sequence decode is
+     * then one step, and reads each weight once).
+     */
+    void advanceAndFinish(int[][][] codes, int codebooks, int offset, int n, SampleSink out) {
+        int frames = n + program.lookaheadFrames();
+        stage(codes, codebooks, offset, n, frames);
+        for (int b = 0; b < step.streams(); b++) step.end(b, step.start() + n);
+        step.begin(frames, codesStaging, Math.max(codebooks, 1), out);
+        runStep();
+    }
+
     /** Pushes zero frames until every stream's samples are all out; every stream must be finished. */
     void drain(SampleSink out) {
         while (!drained()) runStep(null, 0, 0, flushFrames(), out);
@@ -33,15 +47,19 @@ final class DecodeSession extends StreamSession {
 
     /** One step: the codes staged as {@code [streams, K, n]} (zeros for ended streams and flushes), then every op. */
     private void runStep(int[][][] codes, int codebooks, int offset, int n, SampleSink out) {
+        stage(codes, codebooks, offset, n, n);
+        step.begin(n, codesStaging, Math.max(codebooks, 1), out);
+        runStep();
+    }
+
+    /** Stages {@code n} frames of each open stream's codes from {@code offset} as {@code [streams, K, frames]}, zeros elsewhere. */
+    private void stage(int[][][] codes, int codebooks, int offset, int n, int frames) {
         int k = Math.max(codebooks, 1);
         Arrays.fill(codesStaging, 0);
-        if (codes != null) {
-            for (int b = 0; b < step.streams(); b++) {
-                if (codes[b] == null || step.ended(b)) continue;
-                for (int i = 0; i < codebooks; i++) System.arraycopy(codes[b][i], offset, codesStaging, (b * k + i) * n, n);
-            }
+        if (codes == null) return;
+        for (int b = 0; b < step.streams(); b++) {
+            if (codes[b] == null || step.ended(b)) continue;
+            for (int i = 0; i < codebooks; i++) System.arraycopy(codes[b][i], offset, codesStaging, (b * k + i) * frames, n);
         }
-        step.begin(n, codesStaging, k, out);
-        runStep();
     }
 }

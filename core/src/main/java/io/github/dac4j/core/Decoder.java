@@ -254,7 +254,12 @@ public final class Decoder implements AutoCloseable {
         try {
             for (int done = 0; done < frames; ) {
                 int n = Math.min(step, frames - done);
-                s.advance(codes, Codes.codebooks(codes), done, n, sink);
+                // the last frames and the flush in one step where it holds them (always, decoding whole)
+                if (done + n == frames && n + program.lookaheadFrames() <= program.stepFrames()) {
+                    s.advanceAndFinish(codes, Codes.codebooks(codes), done, n, sink);
+                } else {
+                    s.advance(codes, Codes.codebooks(codes), done, n, sink);
+                }
                 done += n;
                 if (progress != null) progress.update(done, total);
             }

@@ -242,7 +242,11 @@ public final class CudaBackend implements Backend {
         h.getByteBuffer(0, 4L * count).order(ByteOrder.nativeOrder()).asIntBuffer().get(codes, 0, count);
     }
 
-    @Override public void conv(Conv op, int streams, int n) {
+    /**
+     * Computes every row {@code [0, n)}, the skipped ones too: cuDNN's algorithms are found per row count when the
+     * program is allocated, and a shifted range would add shapes for a few rows of the first steps.
+     */
+    @Override public void conv(Conv op, int streams, int skip, int n) {
         current();
         var conv = op.conv();
         int cin = conv.inChannels(), cout = conv.outChannels();
@@ -260,7 +264,8 @@ public final class CudaBackend implements Backend {
                 (long) n * cout, cout, count);
     }
 
-    @Override public void convTranspose(ConvTranspose op, int streams, int n) {
+    /** Computes every input row {@code [0, n)}, as {@link #conv} does. */
+    @Override public void convTranspose(ConvTranspose op, int streams, int skip, int n) {
         current();
         var conv = op.conv();
         int cout = conv.outChannels();

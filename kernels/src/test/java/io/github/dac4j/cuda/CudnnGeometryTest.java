@@ -56,7 +56,7 @@ class CudnnGeometryTest {
             ArenaIO.write(cpu, program.buffer("in"), x);
             ArenaIO.write(cpu, program.buffer("res"), res);
             ArenaIO.write(cpu, program.buffer("out"), new float[streams * (n + 4) * cout]);
-            cpu.conv((Conv) program.ops().get(0), streams, n);
+            cpu.conv((Conv) program.ops().get(0), streams, 0, n);
             cpuOut = ArenaIO.readAll(cpu, program.buffer("out"));
         }
         // the model of the GPU path: Snake kernel -> cudnnConvolutionForward (geometry, NHWC filter) -> epilogue
@@ -99,7 +99,7 @@ class CudnnGeometryTest {
                 cpu.allocate(program);
                 ArenaIO.write(cpu, program.buffer("in"), x);
                 ArenaIO.write(cpu, program.buffer("out"), new float[streams * outRows * cout]);
-                cpu.convTranspose((ConvTranspose) program.ops().get(0), streams, n);
+                cpu.convTranspose((ConvTranspose) program.ops().get(0), streams, 0, n);
                 cpuOut = ArenaIO.readAll(cpu, program.buffer("out"));
             }
             Cudnn.Geometry g = Cudnn.Geometry.transposed(conv, n);

@@ -283,9 +283,10 @@ public final class CpuBackend implements Backend {
     /**
      * conv: {@code x:[(n - 1) * stride + span + 1, cin] -> [n, cout]}. A strided convolution (kernel 2s, stride s,
      * dilation 1) is the 2-tap convolution over "rows" of s consecutive input rows, {@code [n + 1, s * cin] -> [n, cout]}:
-     * the same memory, the same weights in the same order (tap j = J s + r, then channel), so the same sums.
+     * the same memory, the same weights in the same order (tap j = J s + r, then channel), so the same sums. Only
+     * rows {@code [skip, n)} are computed: a row's sums do not depend on which rows run beside it.
      */
-    @Override public void conv(Conv op, int streams, int n) {
+    @Override public void conv(Conv op, int streams, int skip, int n) {
         Conv1d conv = op.conv();
         Snake prologue = op.prologue();
         ArenaBuffer in = op.in(), out = op.out(), residual = op.residual();
@@ -296,9 +297,9 @@ public final class CpuBackend implements Backend {
         float[] alpha = prologue == null ? null : s == 1 ? prologue.alpha() : repeated.get(prologue)[0];
         float[] inverse = prologue == null ? null : s == 1 ? prologue.inverse() : repeated.get(prologue)[1];
         float[] w = weights.of(conv);
-        Split split = split(n, streams, cin, cout, span);
+        Split split = split(n - skip, streams, cin, cout, span);
         workers.forEach(split.tasks(streams), (worker, task) -> {
-            int b = split.stream(task), t0 = split.firstRow(task), rows = split.rowCount(task);
+            int b = split.stream(task), t0 = skip + split.firstRow(task), rows = split.rowCount(task);
             Kernels kern = kernels[worker];
             kern.load(arena, base(in, b, 0) + t0 * cin, cin, rows + span, cin, alpha, inverse);
             int res = residual == null ? 0 : base(residual, b, residualRow + t0);
@@ -307,8 +308,8 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    // convTranspose: x:[n + 2, cin] -> [n * s, cout], phase r of output row q*s + r a 2-tap conv
-    @Override public void convTranspose(ConvTranspose op, int streams, int n) {
+    // convTranspose: x:[n + 2, cin] -> [n * s, cout], phase r of output row q*s + r a 2-tap conv; input rows [skip, n)
+    @Override public void convTranspose(ConvTranspose op, int streams, int skip, int n) {
         ConvTranspose1d conv = op.conv();
         Snake prologue = op.prologue();
         ArenaBuffer in = op.in(), out = op.out();
@@ -316,9 +317,9 @@ public final class CpuBackend implements Backend {
         int cin = conv.inChannels(), cout = conv.outChannels(), s = conv.stride(), pad = conv.padding();
         float[] w = weights.of(conv);
         int phaseLength = w.length / s;
-        Split split = split(n, streams, cin, cout, 2);
+        Split split = split(n - skip, streams, cin, cout, 2);
         workers.forEach(split.tasks(streams), (worker, task) -> {
-            int b = split.stream(task), q0 = split.firstRow(task), rows = split.rowCount(task);
+            int b = split.stream(task), q0 = skip + split.firstRow(task), rows = split.rowCount(task);
             Kernels kern = kernels[worker];
             kern.load(arena, base(in, b, 0) + q0 * cin, cin, rows + 2, cin,
                     prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());
@@ -335,9 +336,12 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    @Override public void zeroRows(ArenaBuffer dst, int stream, int fromRow, int rows) {
+    @Override public void zeroRows(ArenaBuffer dst, int stream, int fromRow, int rows) { fillRows(dst, stream, fromRow, rows, 0f); }
+
+    /** Sets rows {@code [fromRow, fromRow + rows)} of one stream to {@code value} (tests poison rows with NaN). */
+    void fillRows(ArenaBuffer dst, int stream, int fromRow, int rows, float value) {
         int from = base(dst, stream, fromRow);
-        Arrays.fill(arena, from, from + rows * dst.channels(), 0f);
+        Arrays.fill(arena, from, from + rows * dst.channels(), value);
     }
 
     @Override public void read(ArenaBuffer src, int stream, int fromRow, int rows, float[] dst, int dstOffset) {

@@ -15,7 +15,8 @@ import java.util.List;
  * not null, and {@code act} = tanh when {@code tanh}, else identity. {@code x:[(n - 1) s + span + 1, cin] -> [n, cout]}
  * (s = 1 but in the encoder's downsampling layers).
  *
- * @param stage       the stage whose outputs it computes ({@link Step#neededOutputRows} gives n)
+ * @param stage       the stage whose outputs it computes ({@link Step#neededOutputRows} gives n, {@link Step#skippedOutputRows} the rows before
+ *                    every start, which need not be computed)
  * @param conv        the layer's weights
  * @param prologue    Snake applied to the input, or null
  * @param in          the window
@@ -44,7 +45,7 @@ public record Conv(Stage stage, Conv1d conv, Snake prologue, ArenaBuffer in, Are
     @Override public List<ArenaBuffer> writes() { return List.of(out); }
 
     @Override public void run(Backend backend, Step step) {
-        int n = step.neededOutputRows(stage);
-        if (n > 0) backend.conv(this, step.streams(), n);
+        int n = step.neededOutputRows(stage), skip = Math.min(n, step.skippedOutputRows(stage));
+        if (n > skip) backend.conv(this, step.streams(), skip, n);
     }
 }

@@ -31,6 +31,7 @@ public record ConvTranspose(Stage stage, ConvTranspose1d conv, Snake prologue, A
     @Override public void run(Backend backend, Step step) {
         int s = conv.stride();
         int n = (step.neededOutputRows(stage) + s - 1) / s;   // input rows, each giving s outputs
-        if (n > 0) backend.convTranspose(this, step.streams(), n);
+        int skip = Math.min(n, step.skippedOutputRows(stage) / s);  // input rows all of whose outputs lie before every start
+        if (n > skip) backend.convTranspose(this, step.streams(), skip, n);
     }
 }

@@ -65,8 +65,15 @@ public final class Step {
     public int codebooks() { return codebooks; }
 
     /** Ends stream b at the frames pushed so far; its later input is zero padding. */
-    public void end(int b) {
-        if (!ended(b)) length[b] = start;
+    public void end(int b) { end(b, start); }
+
+    /**
+     * Ends stream b after {@code length} frames, at least the frames pushed so far: a step that runs a stream's last
+     * frames and its flush together ends it before it runs. Its input from there on is zero padding.
+     */
+    public void end(int b, long length) {
+        if (length < start) throw new IllegalArgumentException("stream " + b + " cannot end at frame " + length + ", before " + start);
+        if (!ended(b)) this.length[b] = length;
     }
 
     /** Sets up the next step: {@code frames} frames whose codes are {@code codes} ({@code [streams, codebooks, frames]}). */
@@ -113,6 +120,15 @@ public final class Step {
             needed = Math.max(needed, stage.outputLength(length[b]) - first);
         }
         return (int) Math.max(0, Math.min(needed, all));
+    }
+
+    /**
+     * Leading output rows of {@code stage} this step need not compute: those before position 0 in every stream (the
+     * first steps' warm-up, as deep as the stage's delay), which {@link MaskRows} zeroes and nothing else reads. In a
+     * whole-sequence decode they are about a tenth of the rows; at most {@code outputRows(frames)}.
+     */
+    public int skippedOutputRows(Stage stage) {
+        return (int) Math.min(stage.outputRows(frames), Math.max(0, -stage.firstOutput(start)));
     }
 
     /**

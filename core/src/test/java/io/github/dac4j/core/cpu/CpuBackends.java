@@ -19,4 +19,9 @@ public final class CpuBackends {
             if (before == null) System.clearProperty(Kernels.PROPERTY); else System.setProperty(Kernels.PROPERTY, before);
         }
     }
+
+    /** Sets rows {@code [fromRow, fromRow + rows)} of one stream of {@code dst} in {@code backend}'s arena to {@code value}. */
+    public static void fill(CpuBackend backend, io.github.dac4j.core.program.ArenaBuffer dst, int stream, int fromRow, int rows, float value) {
+        backend.fillRows(dst, stream, fromRow, rows, value);
+    }
 }
