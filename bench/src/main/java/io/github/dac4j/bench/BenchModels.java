@@ -1,5 +1,6 @@
 package io.github.dac4j.bench;
 
+import io.github.dac4j.core.SampleSink;
 import io.github.dac4j.core.model.DacModel;
 import io.github.dac4j.core.program.Step;
 import io.github.dac4j.weights.DacConfig;
@@ -29,14 +30,37 @@ public final class BenchModels {
     }
 
     /**
-     * A one-stream step of the first stream's {@code codes} (all {@code frames} at once), for replaying single ops of
-     * a decoder's step program; the samples it would emit go nowhere.
+     * A one-stream step of the first stream's {@code codes} (all {@code frames} at once) amid a stream, after as many
+     * frames before it: every op computes all its rows, none skipped as warm-up or past an end. For replaying single
+     * ops of a decoder's step program; the samples it would emit go nowhere.
      */
-    public static Step step(DacConfig c, int[][][] codes, int frames) {
-        int[] flat = new int[c.nCodebooks() * frames];   // [codebook, frame]
-        for (int k = 0; k < c.nCodebooks(); k++) System.arraycopy(codes[0][k], 0, flat, k * frames, frames);
+    public static Step steadyStep(DacConfig c, int[][][] codes, int frames) {
+        Step step = step(c, codes, frames, 0);
+        step.advance();
+        step.begin(frames, step.codes(), c.nCodebooks(), NOWHERE);
+        return step;
+    }
+
+    /**
+     * The one step of a whole decode of the first stream's {@code codes}: {@code frames} frames and the
+     * {@code lookahead} frames of the flush after them, the stream ending after {@code frames}. Every op computes
+     * what a whole decode computes: each valid position once.
+     */
+    public static Step wholeStep(DacConfig c, int[][][] codes, int frames, int lookahead) {
+        Step step = step(c, codes, frames, lookahead);
+        step.end(0, frames);
+        return step;
+    }
+
+    private static final SampleSink NOWHERE = (stream, position, samples, fromRow, count) -> { };
+
+    /** A step from frame 0 of {@code frames} frames of codes and {@code zeros} frames of zeros after them. */
+    private static Step step(DacConfig c, int[][][] codes, int frames, int zeros) {
+        int width = frames + zeros;
+        int[] flat = new int[c.nCodebooks() * width];   // [codebook, frame]
+        for (int k = 0; k < c.nCodebooks(); k++) System.arraycopy(codes[0][k], 0, flat, k * width, frames);
         Step step = new Step(1);
-        step.begin(frames, flat, c.nCodebooks(), (stream, position, samples, fromRow, count) -> { });
+        step.begin(width, flat, c.nCodebooks(), NOWHERE);
         return step;
     }
 

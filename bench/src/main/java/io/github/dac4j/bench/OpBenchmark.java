@@ -119,7 +119,7 @@ public class OpBenchmark {
         if (label == null) throw new IllegalArgumentException("unknown op '" + op + "'");
         target = program.ops().stream().filter(o -> o.label().equals(label)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no op " + label + " in the step program"));
-        step = BenchModels.step(config, codes, frames);
+        step = BenchModels.steadyStep(config, codes, frames);
         if (target instanceof Conv c) {
             out = c.out();
             lastRow = c.outRow() + c.stage().outputRows(frames) - 1;

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 /**
  * Where a decode's time goes: every op of the step program of one whole decode, timed on its own, with its
  * arithmetic and GFLOP/s. A decoder decodes the frames a few times (warm-up, and real activations in every
- * buffer), then the ops run in program order {@code --runs} times; each op's best time is kept.
+ * buffer), then the ops run in program order {@code --runs} times on the decode's one step (the frames and the flush
+ * after them, each valid position once); each op's best time is kept.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar io.github.dac4j.bench.OpTimes --frames 86 --threads 1
@@ -80,11 +81,11 @@ public final class OpTimes implements Callable<Integer> {
      */
     public static List<OpTime> measure(DacModel model, int frames, int runs) {
         Backend cpu = Backends.open("cpu", null).backend();
-        try (Decoder decoder = Decoder.open(model, DecoderOptions.defaults().withStepFrames(frames), cpu, true)) {
+        try (Decoder decoder = Decoder.open(model, DecoderOptions.defaults().withStepFrames(0), cpu, true)) {
             DacConfig c = model.config();
             int[][][] codes = BenchModels.codes(c, 1, frames, DecodeBenchmark.CODES_SEED);
             for (int i = 0; i < 3; i++) decoder.decode(codes);   // compiled kernels, and real activations everywhere
-            Step step = BenchModels.step(c, codes, frames);
+            Step step = BenchModels.wholeStep(c, codes, frames, decoder.program().lookaheadFrames());
             List<Op> ops = decoder.program().ops();
             double[] best = new double[ops.size()];
             java.util.Arrays.fill(best, Double.MAX_VALUE);
@@ -96,20 +97,20 @@ public final class OpTimes implements Callable<Integer> {
                 }
             }
             List<OpTime> times = new ArrayList<>();
-            for (int i = 0; i < ops.size(); i++) times.add(new OpTime(ops.get(i).label(), best[i], flops(ops.get(i), frames)));
+            for (int i = 0; i < ops.size(); i++) times.add(new OpTime(ops.get(i).label(), best[i], flops(ops.get(i), step)));
             return times;
         }
     }
 
-    /** Multiply-adds times two of a whole step of {@code frames} frames: output rows x taps x cin x cout. */
-    static double flops(Op op, int frames) {
+    /** Multiply-adds times two of the rows {@code op} computes in {@code step}: rows x taps x cin x cout. */
+    static double flops(Op op, Step step) {
         if (op instanceof Conv c) {
             var w = c.conv();
-            return 2.0 * c.stage().outputRows(frames) * w.kernel() * w.inChannels() * w.outChannels();
+            return 2.0 * (c.rows(step) - c.skippedRows(step)) * w.kernel() * w.inChannels() * w.outChannels();
         }
-        if (op instanceof ConvTranspose t) {   // each output row: 2 of the kernel's 2s taps
+        if (op instanceof ConvTranspose t) {   // each input row gives stride output rows, each from 2 of the kernel's 2s taps
             var w = t.conv();
-            return 2.0 * t.stage().outputRows(frames) * 2 * w.inChannels() * w.outChannels();
+            return 2.0 * (t.rows(step) - t.skippedRows(step)) * w.stride() * 2 * w.inChannels() * w.outChannels();
         }
         return 0;
     }

@@ -45,7 +45,13 @@ public record Conv(Stage stage, Conv1d conv, Snake prologue, ArenaBuffer in, Are
     @Override public List<ArenaBuffer> writes() { return List.of(out); }
 
     @Override public void run(Backend backend, Step step) {
-        int n = step.neededOutputRows(stage), skip = Math.min(n, step.skippedOutputRows(stage));
+        int n = rows(step), skip = skippedRows(step);
         if (n > skip) backend.conv(this, step.streams(), skip, n);
     }
+
+    /** Output rows {@code [0, n)} of this op in {@code step}. */
+    public int rows(Step step) { return step.neededOutputRows(stage); }
+
+    /** Leading rows of those that need not be computed: they lie before every stream's start. */
+    public int skippedRows(Step step) { return Math.min(rows(step), step.skippedOutputRows(stage)); }
 }

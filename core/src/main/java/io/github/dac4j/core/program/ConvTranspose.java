@@ -29,9 +29,13 @@ public record ConvTranspose(Stage stage, ConvTranspose1d conv, Snake prologue, A
     @Override public List<ArenaBuffer> writes() { return List.of(out); }
 
     @Override public void run(Backend backend, Step step) {
-        int s = conv.stride();
-        int n = (step.neededOutputRows(stage) + s - 1) / s;   // input rows, each giving s outputs
-        int skip = Math.min(n, step.skippedOutputRows(stage) / s);  // input rows all of whose outputs lie before every start
+        int n = rows(step), skip = skippedRows(step);
         if (n > skip) backend.convTranspose(this, step.streams(), skip, n);
     }
+
+    /** Input rows {@code [0, n)} of this op in {@code step}, each giving {@code stride} output rows. */
+    public int rows(Step step) { return (step.neededOutputRows(stage) + conv.stride() - 1) / conv.stride(); }
+
+    /** Leading input rows of those that need not be computed: all their outputs lie before every stream's start. */
+    public int skippedRows(Step step) { return Math.min(rows(step), step.skippedOutputRows(stage) / conv.stride()); }
 }
