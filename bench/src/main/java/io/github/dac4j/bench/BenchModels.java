@@ -36,8 +36,7 @@ public final class BenchModels {
      */
     public static Step steadyStep(DacConfig c, int[][][] codes, int frames) {
         Step step = step(c, codes, frames, 0);
-        step.advance();
-        step.begin(frames, step.codes(), c.nCodebooks(), NOWHERE);
+        step.advance();   // the same frames and codes, now after as many frames
         return step;
     }
 

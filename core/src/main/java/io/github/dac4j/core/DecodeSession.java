@@ -27,13 +27,18 @@ final class DecodeSession extends StreamSession {
     }
 
     /**
-     * Runs the last {@code n} frames of every stream and the flush after them as one step, which the program's step
-     * must hold ({@code n + lookahead <= stepFrames}): the streams end at their last frame before it runs, so each
-     * layer computes its tail with the rest instead of in flush steps of a few rows each (a whole-sequence decode is
-     * then one step, and reads each weight once).
+     * As {@link #advance} for the last {@code n} frames of every stream, which end there. Where the program's step
+     * holds them and the flush after them ({@code n + lookahead <= stepFrames}; always when decoding whole), they run
+     * as one step, the streams ended before it runs: each layer then computes its tail with the rest instead of in
+     * flush steps of a few rows each, and a whole-sequence decode reads each weight once. {@link #drain} afterwards
+     * runs whatever is left.
      */
-    void advanceAndFinish(int[][][] codes, int codebooks, int offset, int n, SampleSink out) {
+    void advanceLast(int[][][] codes, int codebooks, int offset, int n, SampleSink out) {
         int frames = n + program.lookaheadFrames();
+        if (frames > program.stepFrames()) {
+            advance(codes, codebooks, offset, n, out);
+            return;
+        }
         stage(codes, codebooks, offset, n, frames);
         for (int b = 0; b < step.streams(); b++) step.end(b, step.start() + n);
         step.begin(frames, codesStaging, Math.max(codebooks, 1), out);

@@ -254,12 +254,8 @@ public final class Decoder implements AutoCloseable {
         try {
             for (int done = 0; done < frames; ) {
                 int n = Math.min(step, frames - done);
-                // the last frames and the flush in one step where it holds them (always, decoding whole)
-                if (done + n == frames && n + program.lookaheadFrames() <= program.stepFrames()) {
-                    s.advanceAndFinish(codes, Codes.codebooks(codes), done, n, sink);
-                } else {
-                    s.advance(codes, Codes.codebooks(codes), done, n, sink);
-                }
+                if (done + n == frames) s.advanceLast(codes, Codes.codebooks(codes), done, n, sink);
+                else s.advance(codes, Codes.codebooks(codes), done, n, sink);
                 done += n;
                 if (progress != null) progress.update(done, total);
             }

@@ -24,10 +24,9 @@ public record MaskRows(Stage stage, ArenaBuffer buffer, int row) implements Op {
 
     @Override public void run(Backend backend, Step step) {
         long first = stage.firstOutput(step.start());
-        int count = stage.outputRows(step.frames());
+        int count = stage.outputRows(step.frames()), before = step.skippedOutputRows(stage);
         for (int b = 0; b < step.streams(); b++) {
-            long before = Math.min(count, Math.max(0, -first));
-            if (before > 0) backend.zeroRows(buffer, b, row, (int) before);
+            if (before > 0) backend.zeroRows(buffer, b, row, before);
             if (step.ended(b)) {
                 long from = Math.max(before, stage.outputLength(step.length(b)) - first);
                 if (from < count) backend.zeroRows(buffer, b, row + (int) from, (int) (count - from));
