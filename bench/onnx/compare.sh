@@ -1,7 +1,8 @@
 #!/bin/sh
 # dac4j against ONNX Runtime on this machine, everything docs/BENCHMARKS.md's table needs, in one run:
 #   1. JMH, warm: DecodeBenchmark and OrtDecodeBenchmark, whole decodes of 86 and 258 frames, THREADS threads;
-#   2. LibraryTimings: cold open + first decode, warm best of 3, time to first audio, fresh JVMs, engines alternating;
+#   2. LibraryTimings: cold open + first decode, warm best and median of 3, time to first audio, fresh JVMs, engines
+#      alternating; then both engines in one JVM, PAIRS pairs of warm decodes, the ratio pair by pair;
 #   3. the command line, wall time of `dac decode` on 258 frames: ./dac (Vector API) and plain java -jar.
 # Machine, JDK, date and load average are printed before and after.
 #
@@ -9,13 +10,14 @@
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/onnx/compare.sh  # another JDK
 #
 # Needs bench/target/benchmarks.jar (./mvnw -B -ntp package -DskipTests) and bench/onnx/export.sh's files.
-# THREADS (2), FRAMES (86,258), RUNS (3) and JMH_OPTS (-f 1 -wi 2 -i 5 -w 1s -r 1s) override the defaults.
+# THREADS (2), FRAMES (86,258), RUNS (3), PAIRS (10) and JMH_OPTS (-f 1 -wi 2 -i 5 -w 1s -r 1s) override the defaults.
 set -eu
 cd "$(dirname -- "$0")/../.."
 if [ -n "${JAVA_HOME:-}" ]; then java=$JAVA_HOME/bin/java; else java=$(command -v java); fi
 threads=${THREADS:-2}
 frames=${FRAMES:-86,258}
 runs=${RUNS:-3}
+pairs=${PAIRS:-10}
 jmh_opts=${JMH_OPTS:--f 1 -wi 2 -i 5 -w 1s -r 1s}
 out=bench/target/onnx
 for f in bench/target/benchmarks.jar "$out/dac44.onnx" "$out/dac44.safetensors"; do
@@ -33,7 +35,7 @@ echo; echo "## 1. JMH, warm"
 echo "load: $(cat /proc/loadavg)"
 
 echo; echo "## 2. LibraryTimings, fresh JVMs"
-"$java" -cp bench/target/benchmarks.jar io.github.dac4j.bench.LibraryTimings --threads "$threads" --frames "$frames" --runs "$runs"
+"$java" -cp bench/target/benchmarks.jar io.github.dac4j.bench.LibraryTimings --threads "$threads" --frames "$frames" --runs "$runs" --pairs "$pairs"
 echo "load: $(cat /proc/loadavg)"
 
 echo; echo "## 3. dac decode, 258 frames, whole, wall time of the command"

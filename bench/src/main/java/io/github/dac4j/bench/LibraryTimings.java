@@ -28,7 +28,12 @@ import java.util.concurrent.Callable;
  * <ul>
  *   <li><b>cold open + first decode</b>: open the decoder from the checkpoint file ({@code Decoder.open(path, ...)},
  *       which reads it while the CPU kernels warm up) or create the session (ONNX Runtime), then decode {@code frames} frames whole, timed;</li>
- *   <li><b>warm</b>: in the same JVM after that first (untimed, for this figure) decode, the best of three more;</li>
+ *   <li><b>warm</b>: in the same JVM after that first (untimed, for this figure) decode, the best and the median of three
+ *       more;</li>
+ *   <li><b>paired</b>: one fresh JVM holding both engines, warmed up, then {@code --pairs} pairs of warm decodes, the
+ *       engines taking turns (and turns at going first); the ratio of each pair, dac4j over ONNX Runtime, is measured
+ *       seconds apart, so a shared machine's changing load falls on both alike; the table gives its median and
+ *       quartiles;</li>
  *   <li><b>time to first audio</b> (dac4j): open from the file with 16-frame steps, push the first 16 frames and time
  *       until that push returns its samples (16 frames less the 10-frame look-ahead).</li>
  * </ul>
@@ -53,6 +58,10 @@ public final class LibraryTimings implements Callable<Integer> {
 
     @Option(names = "--runs", defaultValue = "3", description = "Fresh JVMs per case. Default: ${DEFAULT-VALUE}.")
     int runs;
+
+    @Option(names = "--pairs", defaultValue = "10",
+            description = "Pairs of warm decodes in the paired JVM (both engines); 0 skips it. Default: ${DEFAULT-VALUE}.")
+    int pairs;
 
     @Option(names = "--engines", split = ",", defaultValue = "dac4j,ort", description = "dac4j, ort or both. Default: ${DEFAULT-VALUE}.")
     List<String> engines;
@@ -103,8 +112,8 @@ public final class LibraryTimings implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "# %s, JVM %s (%s), %d threads, %d fresh JVMs per case, %s%n",
                 cpuModel(), System.getProperty("java.vm.version"), System.getProperty("java.home"), threads, runs, Instant.now());
         System.out.println();
-        System.out.println("| engine | frames | cold open (ms) | first decode (ms) | warm, best of 3 (ms) | first / warm |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
+        System.out.println("| engine | frames | cold open (ms) | first decode (ms) | warm, best of 3 (ms) | first / warm | warm, median of 3 (ms) | first / median warm |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         Map<Integer, Path> dac4jSamples = new LinkedHashMap<>(), ortSamples = new LinkedHashMap<>();
         List<String> pairs = new ArrayList<>();
         for (int f : frames) {
@@ -117,15 +126,27 @@ public final class LibraryTimings implements Callable<Integer> {
                     if (samples != null) (e.equals("dac4j") ? dac4jSamples : ortSamples).put(f, samples);
                 }
             }
-            results.forEach((e, list) -> System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n",
+            results.forEach((e, list) -> System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s |%n",
                     e.equals("ort") ? "ONNX Runtime" : "dac4j", f, range(list, "open_ms"), range(list, "first_ms"),
-                    range(list, "warm_ms"), ratioRange(list)));
+                    range(list, "warm_ms"), ratioRange(list, "warm_ms"), range(list, "warm_median_ms"), ratioRange(list, "warm_median_ms")));
             if (results.size() == 2) pairs.add(String.format(Locale.ROOT, "%d frames: dac4j / ONNX Runtime, run by run: warm %s,"
                     + " first decode %s, cold open + first decode %s", f, pairedRatio(results, "warm_ms"),
                     pairedRatio(results, "first_ms"), pairedRatio(results, "open_ms", "first_ms")));
         }
         System.out.println();
         pairs.forEach(System.out::println);
+        if (engines.size() == 2 && this.pairs > 0) {
+            System.out.println();
+            System.out.println("| both engines in one JVM, warm | frames | pairs | dac4j, median (ms) | ONNX Runtime, median (ms) "
+                    + "| dac4j / ONNX Runtime, pair by pair: median | quartiles | range |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+            for (int f : frames) {
+                Map<String, Double> r = spawn("paired", "both", f, null);
+                System.out.printf(Locale.ROOT, "| 1 fresh JVM | %d | %d | %.0f | %.0f | %.2f | %.2f-%.2f | %.2f-%.2f |%n", f, this.pairs,
+                        r.get("dac4j_ms"), r.get("ort_ms"), r.get("ratio_median"), r.get("ratio_q1"), r.get("ratio_q3"),
+                        r.get("ratio_min"), r.get("ratio_max"));
+            }
+        }
         if (engines.contains("dac4j") && firstAudioFrames > 0) {
             List<Map<String, Double>> results = new ArrayList<>();
             for (int r = 0; r < runs; r++) results.add(spawn("first-audio", "dac4j", firstAudioFrames, null));
@@ -164,7 +185,7 @@ public final class LibraryTimings implements Callable<Integer> {
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LibraryTimings.class.getName(),
                 "--child", mode, "--engine", e, "--frames", Integer.toString(f), "--threads", Integer.toString(threads),
-                "--weights", weights.toString(), "--onnx", onnx.toString()));
+                "--weights", weights.toString(), "--onnx", onnx.toString(), "--pairs", Integer.toString(pairs)));
         if (samples != null) cmd.addAll(List.of("--samples-out", samples.toString()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Map<String, Double> figures = null;
@@ -193,8 +214,9 @@ public final class LibraryTimings implements Callable<Integer> {
         return span(results.stream().mapToDouble(m -> m.get(key)).toArray(), "%.0f");
     }
 
-    private static String ratioRange(List<Map<String, Double>> results) {
-        return span(results.stream().mapToDouble(m -> m.get("first_ms") / m.get("warm_ms")).toArray(), "%.2f");
+    /** The range over runs of the first decode's time over {@code warmKey}'s. */
+    private static String ratioRange(List<Map<String, Double>> results, String warmKey) {
+        return span(results.stream().mapToDouble(m -> m.get("first_ms") / m.get(warmKey)).toArray(), "%.2f");
     }
 
     /** The range over runs of dac4j's figure (the sum of {@code keys}) over ONNX Runtime's in the same run. */
@@ -240,6 +262,7 @@ public final class LibraryTimings implements Callable<Integer> {
         figures.put("jvm_ms", jvmMs);
         if (child.equals("decode") && engine.equals("ort")) ortDecode(figures);
         else if (child.equals("decode")) dac4jDecode(figures);
+        else if (child.equals("paired")) paired(figures);
         else if (child.equals("first-audio")) dac4jFirstAudio(figures);
         else throw new IllegalArgumentException("--child: decode or first-audio, got " + child);
         StringBuilder line = new StringBuilder("RESULT");
@@ -276,19 +299,69 @@ public final class LibraryTimings implements Callable<Integer> {
         float[][] run() throws Exception;
     }
 
-    /** The first decode, timed; then the best of three more; the first one's samples go to {@code --samples-out}. */
+    /** The first decode, timed; then the best and the median of three more; the first one's samples go to {@code --samples-out}. */
     private void timeDecodes(Map<String, Double> figures, Decode decode) throws Exception {
         long start = System.nanoTime();
         float[][] first = decode.run();
         figures.put("first_ms", msSince(start));
-        double best = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < 3; i++) {
+        double[] warm = new double[3];
+        for (int i = 0; i < warm.length; i++) {
             start = System.nanoTime();
             decode.run();
-            best = Math.min(best, msSince(start));
+            warm[i] = msSince(start);
         }
-        figures.put("warm_ms", best);
+        java.util.Arrays.sort(warm);
+        figures.put("warm_ms", warm[0]);
+        figures.put("warm_median_ms", warm[1]);
         if (samplesOut != null) Npy.writeFloat32(samplesOut, new long[] {1, 1, first[0].length}, first[0]);
+    }
+
+    /**
+     * Both engines in this JVM: two untimed decodes each, then {@code pairs} pairs of timed ones, the engines taking
+     * turns at going first; each pair's ratio, dac4j over ONNX Runtime.
+     */
+    private void paired(Map<String, Double> figures) throws Exception {
+        int f = frames.get(0);
+        try (Decoder decoder = Decoder.open(weights, DecoderOptions.defaults().withDevice("cpu").withStepFrames(0));
+             OrtDecoder ort = OrtDecoder.open(onnx, threads)) {
+            System.err.println("paired: dac4j " + decoder.device() + "; " + ort.description());
+            int[][][] codes = BenchModels.codes(decoder.config(), 1, f, DecodeBenchmark.CODES_SEED);
+            Decode ours = () -> decoder.decode(codes), peer = () -> ort.decode(codes);
+            for (int i = 0; i < 2; i++) {
+                ours.run();
+                peer.run();
+            }
+            double[] ratios = new double[pairs], oursMs = new double[pairs], peerMs = new double[pairs];
+            for (int i = 0; i < pairs; i++) {
+                boolean oursFirst = i % 2 == 0;
+                double a = time(oursFirst ? ours : peer), b = time(oursFirst ? peer : ours);
+                oursMs[i] = oursFirst ? a : b;
+                peerMs[i] = oursFirst ? b : a;
+                ratios[i] = oursMs[i] / peerMs[i];
+            }
+            figures.put("dac4j_ms", quantile(oursMs, 0.5));
+            figures.put("ort_ms", quantile(peerMs, 0.5));
+            figures.put("ratio_median", quantile(ratios, 0.5));
+            figures.put("ratio_q1", quantile(ratios, 0.25));
+            figures.put("ratio_q3", quantile(ratios, 0.75));
+            figures.put("ratio_min", quantile(ratios, 0));
+            figures.put("ratio_max", quantile(ratios, 1));
+        }
+    }
+
+    private static double time(Decode decode) throws Exception {
+        long start = System.nanoTime();
+        decode.run();
+        return msSince(start);
+    }
+
+    /** The {@code q} quantile of {@code values}, interpolating between order statistics. */
+    static double quantile(double[] values, double q) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        double at = q * (sorted.length - 1);
+        int lo = (int) Math.floor(at), hi = (int) Math.ceil(at);
+        return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
     }
 
     private void dac4jFirstAudio(Map<String, Double> figures) throws Exception {

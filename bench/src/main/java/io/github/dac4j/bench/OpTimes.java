@@ -28,6 +28,11 @@ import java.util.concurrent.Callable;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar io.github.dac4j.bench.OpTimes --frames 86 --threads 1
  * </pre>
+ *
+ * <p>With {@code --peak}, the FMA peak on as many threads ({@link FmaPeak}) is measured before and after each pass,
+ * and each pass's arithmetic over its time is set against the mean of the two, the peak of the same moment: on a machine shared with
+ * others, whose speed moves by tens of percent between minutes, that ratio holds still where the two measured
+ * minutes apart would not.
  */
 @Command(name = "OpTimes", mixinStandardHelpOptions = true,
         description = "Time every op of a whole decode of a random-weight published model on the CPU.")
@@ -43,6 +48,9 @@ public final class OpTimes implements Callable<Integer> {
 
     @Option(names = "--runs", defaultValue = "5", description = "Passes over the ops; each op's best counts. Default: ${DEFAULT-VALUE}.")
     int runs;
+
+    @Option(names = "--peak", description = "Measure the FMA peak before each pass and give each pass's share of it.")
+    boolean peak;
 
     /**
      * One op's best time and its arithmetic.
@@ -60,9 +68,15 @@ public final class OpTimes implements Callable<Integer> {
     public static void main(String[] args) { System.exit(new CommandLine(new OpTimes()).execute(args)); }
 
     @Override public Integer call() {
+        if (peak && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            System.err.println("OpTimes: --peak runs on the Vector API: start java with --add-modules jdk.incubator.vector");
+            return 2;
+        }
         System.setProperty("dac4j.cpu.threads", Integer.toString(threads));
         DacConfig c = DacConfig.preset(model);
-        List<OpTime> times = measure(BenchModels.random(c, DecodeBenchmark.WEIGHTS_SEED), frames, runs);
+        List<Pass> passes = new ArrayList<>();
+        List<OpTime> times = measure(BenchModels.random(c, DecodeBenchmark.WEIGHTS_SEED), frames, runs,
+                peak ? passes::add : null);
         double total = 0, flops = 0;
         System.out.printf(Locale.ROOT, "| op | ms | GFLOP | GFLOP/s |%n|---|---:|---:|---:|%n");
         for (OpTime t : times) {
@@ -72,14 +86,37 @@ public final class OpTimes implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "%s model, %d frames, %d thread(s): %d ops, sum of best times %.1f ms, %.1f GFLOP, %.1f GFLOP/s%n",
                 model, frames, threads, times.size(), total, flops / 1e9, flops / 1e6 / total);
+        if (peak) {
+            double[] shares = new double[passes.size()];
+            for (int i = 0; i < shares.length; i++) {
+                Pass p = passes.get(i);
+                shares[i] = flops / 1e6 / p.millis() / p.peakGflops();
+                System.out.printf(Locale.ROOT, "pass %d: FMA peak around it %.1f GFLOP/s, the ops %.1f ms (%.1f GFLOP/s): %.0f %% of it%n",
+                        i + 1, p.peakGflops(), p.millis(), flops / 1e6 / p.millis(), 100 * shares[i]);
+            }
+            System.out.printf(Locale.ROOT, "share of the FMA peak measured around it, pass by pass: median %.0f %%, quartiles %.0f-%.0f %% (%d passes)%n",
+                    100 * LibraryTimings.quantile(shares, 0.5), 100 * LibraryTimings.quantile(shares, 0.25),
+                    100 * LibraryTimings.quantile(shares, 0.75), shares.length);
+        }
         return 0;
     }
+
+    /**
+     * One pass over the ops with {@code --peak}.
+     *
+     * @param peakGflops the FMA peak on as many threads: the mean of those measured just before and just after
+     * @param millis     the pass's time, the sum of its ops' times
+     */
+    record Pass(double peakGflops, double millis) { }
 
     /**
      * The best time of each op of a whole decode of {@code frames} frames of {@code model} on the CPU backend (threads
      * from {@code dac4j.cpu.threads}), over {@code runs} passes, in program order.
      */
-    public static List<OpTime> measure(DacModel model, int frames, int runs) {
+    public static List<OpTime> measure(DacModel model, int frames, int runs) { return measure(model, frames, runs, null); }
+
+    /** {@link #measure(DacModel, int, int)}, measuring the FMA peak around each pass and handing each pass to {@code passes} when not null. */
+    static List<OpTime> measure(DacModel model, int frames, int runs, java.util.function.Consumer<Pass> passes) {
         Backend cpu = Backends.open("cpu", null).backend();
         try (Decoder decoder = Decoder.open(model, DecoderOptions.defaults().withStepFrames(0), cpu, true)) {
             DacConfig c = model.config();
@@ -89,16 +126,35 @@ public final class OpTimes implements Callable<Integer> {
             List<Op> ops = decoder.program().ops();
             double[] best = new double[ops.size()];
             java.util.Arrays.fill(best, Double.MAX_VALUE);
+            int threads = Integer.getInteger("dac4j.cpu.threads", Runtime.getRuntime().availableProcessors());
+            double before = passes == null ? 0 : peakGflops(threads);
             for (int r = 0; r < runs; r++) {
+                double pass = 0;
                 for (int i = 0; i < ops.size(); i++) {
                     long t0 = System.nanoTime();
                     ops.get(i).run(cpu, step);
-                    best[i] = Math.min(best[i], (System.nanoTime() - t0) / 1e6);
+                    double ms = (System.nanoTime() - t0) / 1e6;
+                    best[i] = Math.min(best[i], ms);
+                    pass += ms;
+                }
+                if (passes != null) {
+                    double after = peakGflops(threads);
+                    passes.accept(new Pass((before + after) / 2, pass));
+                    before = after;
                 }
             }
             List<OpTime> times = new ArrayList<>();
             for (int i = 0; i < ops.size(); i++) times.add(new OpTime(ops.get(i).label(), best[i], flops(ops.get(i), step)));
             return times;
+        }
+    }
+
+    private static double peakGflops(int threads) {
+        try {
+            return FmaPeak.gflops(threads, 400);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while measuring the FMA peak", e);
         }
     }
 

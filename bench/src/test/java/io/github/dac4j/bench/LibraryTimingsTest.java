@@ -30,4 +30,15 @@ class LibraryTimingsTest {
         assertEquals("1.00-2.00", LibraryTimings.pairedRatio(results, "warm_ms"));
         assertEquals("2.00", LibraryTimings.pairedRatio(results, "open_ms", "first_ms"));
     }
+
+    @Test
+    void quantilesInterpolateBetweenOrderStatistics() {
+        double[] values = {4, 1, 3, 2, 5};
+        assertEquals(3, LibraryTimings.quantile(values, 0.5));
+        assertEquals(2, LibraryTimings.quantile(values, 0.25));
+        assertEquals(1, LibraryTimings.quantile(values, 0));
+        assertEquals(5, LibraryTimings.quantile(values, 1));
+        assertEquals(2.5, LibraryTimings.quantile(new double[] {3, 2}, 0.5));
+        assertEquals(4, values[0], "the input is left as it was");
+    }
 }

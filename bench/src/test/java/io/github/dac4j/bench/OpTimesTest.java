@@ -42,4 +42,16 @@ class OpTimesTest {
             assertTrue(Double.isFinite(t.gflops()) && t.gflops() >= 0, t.toString());
         }
     }
+
+    @Test
+    void withThePeakEachPassIsSetAgainstThePeakMeasuredAroundIt() {
+        List<OpTimes.Pass> passes = new java.util.ArrayList<>();
+        List<OpTimes.OpTime> times = OpTimes.measure(BenchModels.random(DacConfig.small(), 3), 5, 3, passes::add);
+        assertEquals(3, passes.size());
+        double best = times.stream().mapToDouble(OpTimes.OpTime::millis).sum();
+        for (OpTimes.Pass p : passes) {
+            assertTrue(Double.isFinite(p.peakGflops()) && p.peakGflops() > 1, p.toString());
+            assertTrue(p.millis() >= best * (1 - 1e-9), "a pass is no faster than the sum of each op's best: " + p + " against " + best);
+        }
+    }
 }
