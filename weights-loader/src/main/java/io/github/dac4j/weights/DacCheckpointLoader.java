@@ -213,12 +213,18 @@ final class DacCheckpointLoader {
             if (gi.elements() != shape[0]) throw new WeightsException(file, gName, "shape " + text(gi.shape()) + " where [" + shape[0] + ", 1, 1] was expected");
             float[] g = read(gName, null);
             int rows = shape[0], per = v.length / rows;
-            // in place: v is this call's own copy, and a second array of the weights' size costs a cold load 10 %
+            // In place (v is this call's own copy, and a second array of the weights' size costs a cold load 10 %),
+            // a row at a time through a double copy: C2 on JDK 17 compiles v[j] = (float) (v[j] * scale) in one loop
+            // into about 4 ns a weight (200 ms of a 44.1 kHz load), the float-to-double conversion apart into about
+            // 1.2 (JDK 25: 0.5 and 0.7). The same products, sums and roundings as that one-line form.
+            double[] row = new double[per];
             for (int i = 0; i < rows; i++) {
+                int at = i * per;
+                for (int j = 0; j < per; j++) row[j] = v[at + j];
                 double sum = 0;
-                for (int j = 0; j < per; j++) sum += (double) v[i * per + j] * v[i * per + j];
+                for (int j = 0; j < per; j++) sum += row[j] * row[j];
                 double scale = g[i] / Math.sqrt(sum);
-                for (int j = 0; j < per; j++) v[i * per + j] = (float) (v[i * per + j] * scale);
+                for (int j = 0; j < per; j++) v[at + j] = (float) (row[j] * scale);
             }
             return v;
         }

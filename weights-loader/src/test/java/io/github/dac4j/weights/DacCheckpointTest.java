@@ -43,6 +43,34 @@ class DacCheckpointTest {
         assertEquals(DacConfig.tiny(), tiny.config());
     }
 
+    /** Weight norm folds bit for bit as {@code (float) (v * (double) g / sqrt(sum of v^2 in double))}, whatever loop form computes it. */
+    @Test
+    void weightNormFoldsExactlyAsTheOneLineFormula() throws Exception {
+        Path file = FIXTURES.resolve("tiny-s11.safetensors");
+        DacCheckpoint c = DacCheckpoint.load(file);
+        int checked = 0;
+        try (SafeTensors st = SafeTensors.open(file)) {
+            for (TensorInfo t : st.tensors().values()) {
+                if (!t.name().endsWith(".weight_v")) continue;
+                String base = t.name().substring(0, t.name().length() - ".weight_v".length());
+                float[] v = st.readFloat(t.name()), g = st.readFloat(base + ".weight_g");
+                int per = v.length / g.length;
+                float[] expected = new float[v.length];
+                for (int i = 0; i < g.length; i++) {
+                    double sum = 0;
+                    for (int j = 0; j < per; j++) sum += (double) v[i * per + j] * v[i * per + j];
+                    double scale = g[i] / Math.sqrt(sum);
+                    for (int j = 0; j < per; j++) expected[i * per + j] = (float) (v[i * per + j] * scale);
+                }
+                Tensor loaded = c.tensors().get(base + ".weight");
+                assertTrue(loaded != null, base);
+                assertTrue(java.util.Arrays.equals(expected, loaded.data()), base + ": folded weights differ from the formula");
+                checked++;
+            }
+        }
+        assertTrue(checked >= 10, "only " + checked + " weight-normed tensors checked");
+    }
+
     /** Rewrites the folded fixture without one tensor, or with one reshaped, and loads it. */
     private Path variant(String drop, String reshape, long[] newShape) throws Exception {
         Path out = dir.resolve("variant.safetensors");
