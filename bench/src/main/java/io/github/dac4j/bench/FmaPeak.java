@@ -25,7 +25,7 @@ final class FmaPeak {
      */
     static double gflops(int threads, long millis) throws InterruptedException {
         for (int i = 0; i < 20; i++) chains(ITERATIONS / 16);   // compiled before it is timed
-        int calls = Math.max(1, (int) (millis * 1e6 / 3.5e6));  // about 3.5 ms per call at 140 GFLOP/s
+        int calls = Math.max(1, (int) (millis / 4.0));  // a call is 0.54 GFLOP: about 4 ms at 140 GFLOP/s
         CountDownLatch start = new CountDownLatch(1);
         Thread[] workers = new Thread[threads];
         float[] sink = new float[threads];

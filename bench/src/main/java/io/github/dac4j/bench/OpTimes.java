@@ -49,7 +49,7 @@ public final class OpTimes implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", description = "Passes over the ops; each op's best counts. Default: ${DEFAULT-VALUE}.")
     int runs;
 
-    @Option(names = "--peak", description = "Measure the FMA peak before each pass and give each pass's share of it.")
+    @Option(names = "--peak", description = "Measure the FMA peak around each pass and give each pass's share of it.")
     boolean peak;
 
     /**
