@@ -20,12 +20,36 @@ final class FmaPeak {
     private FmaPeak() { }
 
     /**
-     * GFLOP/s of {@code threads} threads running the chains together for about {@code millis} ms, against the wall
-     * clock from the first thread's start to the last one's end (2 flops per lane per FMA).
+     * GFLOP/s of {@code threads} threads running the chains together: the best of four windows of about
+     * {@code millis / 4} ms each, against the wall clock from the first thread's start to the last one's end (2 flops
+     * per lane per FMA). The best, because a peak is what the units can give; a window the JIT or a neighbour slowed is
+     * not it.
      */
     static double gflops(int threads, long millis) throws InterruptedException {
-        for (int i = 0; i < 20; i++) chains(ITERATIONS / 16);   // compiled before it is timed
-        int calls = Math.max(1, (int) (millis / 4.0));  // a call is 0.54 GFLOP: about 4 ms at 140 GFLOP/s
+        warmUp();
+        int calls = Math.max(1, (int) (millis / 4 / 4.0));  // a call is 0.54 GFLOP: about 4 ms at 140 GFLOP/s
+        double best = 0;
+        for (int w = 0; w < 4; w++) best = Math.max(best, window(threads, calls));
+        return best;
+    }
+
+    private static boolean warm;
+
+    /**
+     * Short calls for 0.3 s, once per JVM: C2 compiles {@link #chains} as a method before any window is timed (long
+     * calls first got an on-stack-replacement compilation, thrown away and redone about a second later, 20-30 %
+     * slower until then).
+     */
+    private static synchronized void warmUp() {
+        if (warm) return;
+        float s = 0;
+        for (long end = System.nanoTime() + 300_000_000L; System.nanoTime() < end; ) s += chains(1 << 12);
+        if (Float.isNaN(s)) throw new IllegalStateException("the chains gave NaN");
+        warm = true;
+    }
+
+    /** GFLOP/s of {@code threads} threads making {@code calls} calls each, started together. */
+    private static double window(int threads, int calls) throws InterruptedException {
         CountDownLatch start = new CountDownLatch(1);
         Thread[] workers = new Thread[threads];
         float[] sink = new float[threads];
