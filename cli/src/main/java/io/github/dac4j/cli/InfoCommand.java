@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 /** {@code dac info}: what a checkpoint holds, after loading and checking it. */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Show a checkpoint's layout, stored dtype, configuration, sample rate (and where it came from), "
-                + "decode-path parameters and bytes.")
+                + "decode-path parameters and bytes, and its encoder if it holds one.")
 final class InfoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -40,6 +40,12 @@ final class InfoCommand implements Callable<Integer> {
         ModelFiles files = ModelFiles.resolve(weights);
         DacCheckpoint c = DacCheckpoint.load(weights);
         DacConfig k = c.config();
+        // the checkpoint's tensors hold the encoder's too when it has one: count the decode path apart
+        long decodeTensors = c.tensors().keySet().stream().filter(InfoCommand::onDecodePath).count();
+        long encoderTensors = c.tensors().size() - decodeTensors;
+        long encoderParameters = c.tensors().entrySet().stream().filter(e -> !onDecodePath(e.getKey()))
+                .mapToLong(e -> e.getValue().data().length).sum();
+        String noEncoder = c.encoder() != null ? null : noEncoder(c);
         long fileBytes = Files.size(c.file());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -51,9 +57,20 @@ final class InfoCommand implements Callable<Integer> {
             m.put("dtype", c.storedDtype().name());
             m.put("config", configMap(k));
             m.put("parameters", c.parameterCount());
-            m.put("tensors", c.tensors().size());
+            m.put("tensors", decodeTensors);
             m.put("stored_bytes", c.storedBytes());
             m.put("file_bytes", fileBytes);
+            if (c.encoder() != null) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("width", c.encoder().width());
+                e.put("strides", c.encoder().strides());
+                e.put("parameters", encoderParameters);
+                e.put("tensors", encoderTensors);
+                m.put("encoder", e);
+            } else {
+                m.put("encoder", null);
+                m.put("encoder_missing", noEncoder);
+            }
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
         } else {
             out.printf("file          %s%n", c.file());
@@ -64,11 +81,32 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "sample rate   %,d Hz, from %s; hop %d samples, %.2f frames per second%n", k.sampleRate(),
                     rateSource(k.sampleRateSource()), k.hop(), k.sampleRate() / (double) k.hop());
             out.printf("parameters    %,d (decode path)%n", c.parameterCount());
-            out.printf("tensors       %d (decode path)%n", c.tensors().size());
+            out.printf("tensors       %d (decode path)%n", decodeTensors);
             out.printf("bytes         %,d stored decode path (%s), %,d file%n", c.storedBytes(), Sizes.human(c.storedBytes()), fileBytes);
+            if (c.encoder() != null) {
+                out.printf("encoder       width %d, strides %s, %,d parameters in %d tensors (with the quantizers' in_proj): "
+                        + "dac encode can use it%n", c.encoder().width(), java.util.Arrays.toString(c.encoder().strides()),
+                        encoderParameters, encoderTensors);
+            } else {
+                out.printf("encoder       none: %s%n", noEncoder);
+            }
         }
         out.flush();
         return 0;
+    }
+
+    /** Whether a canonical tensor is on the decode path: not the encoder's, nor a quantizer's {@code in_proj} (encoding only). */
+    static boolean onDecodePath(String name) { return !name.startsWith("encoder.") && !name.contains(".in_proj."); }
+
+    /** Why the checkpoint has no usable encoder, without the file name the output already shows. */
+    private static String noEncoder(DacCheckpoint c) {
+        try {
+            c.requireEncoder();
+            return "";
+        } catch (io.github.dac4j.weights.WeightsException e) {
+            String prefix = e.file() == null ? "" : e.file() + ": ";
+            return e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+        }
     }
 
     static Map<String, Object> configMap(DacConfig k) {

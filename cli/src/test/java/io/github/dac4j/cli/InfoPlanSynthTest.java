@@ -61,6 +61,30 @@ class InfoPlanSynthTest {
         assertEquals(8, k.get("hop").asInt());
     }
 
+    /** A checkpoint with an encoder: the decode path counted apart from it, and the encoder shown. */
+    @Test
+    void infoCountsTheDecodePathApartFromTheEncoder() throws Exception {
+        Path w = fixture("enc-tiny-s51.safetensors");
+        DacCheckpoint full = DacCheckpoint.load(w), decodePath = DacCheckpoint.loadDecoder(w);
+        assertTrue(full.encoder() != null && full.tensors().size() > decodePath.tensors().size());
+        Cli.Result text = Cli.run("info", "--weights", w.toString());
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("tensors       " + decodePath.tensors().size() + " (decode path)"), text.out());
+        assertTrue(text.out().contains("encoder       width " + full.encoder().width()), text.out());
+        JsonNode j = new ObjectMapper().readTree(Cli.run("info", "--weights", w.toString(), "--json").out());
+        assertEquals(decodePath.tensors().size(), j.get("tensors").asInt());
+        assertEquals(full.tensors().size() - decodePath.tensors().size(), j.get("encoder").get("tensors").asInt());
+        long encoderParameters = full.tensors().values().stream().mapToLong(t -> t.data().length).sum()
+                - decodePath.tensors().values().stream().mapToLong(t -> t.data().length).sum();
+        assertEquals(encoderParameters, j.get("encoder").get("parameters").asLong());
+
+        // and one without: the line says why
+        Cli.Result none = Cli.run("info", "--weights", fixture("small-s21.safetensors").toString());
+        assertTrue(none.out().contains("encoder       none: "), none.out());
+        JsonNode k = new ObjectMapper().readTree(Cli.run("info", "--weights", fixture("small-s21.safetensors").toString(), "--json").out());
+        assertTrue(k.get("encoder").isNull() && k.get("encoder_missing").asText().contains("encoder"), k.toString());
+    }
+
     /** The arena {@code dac plan} prints is the one a CPU decoder with the same options allocates. */
     @ParameterizedTest
     @CsvSource({"--chunk-frames=86,1", "--chunk-frames=5,2", "--chunk-frames=1,3", "--memory-budget=256KiB,1", "--memory-budget=1MiB,2"})
