@@ -82,7 +82,8 @@ final class PlanCommand implements Callable<Integer> {
         if (batch < 1) throw new CliError("--batch", "must be at least 1, got " + batch);
         if (frames != null && frames < 1) throw new CliError("--frames", "must be at least 1, got " + frames);
 
-        DacCheckpoint checkpoint = DacCheckpoint.load(weights);
+        // the decoder's plan needs the decode path only: a checkpoint's encoder is a third of its file
+        DacCheckpoint checkpoint = encoder ? DacCheckpoint.load(weights) : DacCheckpoint.loadDecoder(weights);
         DacModel model = DacModel.load(checkpoint);
         // The CUDA sizing is a static policy: it loads no native library, so plans for the GPU work on any machine.
         ScratchPolicy scratch = dev.equals("cpu") ? ScratchPolicy.NONE : CudaSizing.scratch();
