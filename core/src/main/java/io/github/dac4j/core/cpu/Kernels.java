@@ -26,6 +26,28 @@ abstract class Kernels {
     }
 
     /**
+     * Where a convolution's weights lie as loaded: element (tap j, input channel c, output channel o) at
+     * {@code w[base + j * tapStride + c * cinStride + o * coutStride]} (a Conv1d's {@code [out, in, k]} is
+     * {@code (0, 1, k, in * k)}; a phase of a transposed one reads two taps of {@code [in, out, 2s]}).
+     */
+    record Strided(float[] w, int base, int tapStride, int cinStride, int coutStride) {
+        float at(int j, int c, int o) { return w[base + j * tapStride + c * cinStride + o * coutStride]; }
+    }
+
+    /**
+     * {@link #pack(float[], float[], int, int, int)} of the weights {@code source} points at: the same array as packing
+     * their {@code [k, cin, cout]} copy. By default it makes that copy; an implementation may write its layout
+     * straight from the source (at open, the copy and a second pass cost as much as the reading).
+     */
+    float[] pack(Strided source, float[] bias, int k, int cin, int cout) {
+        float[] wkco = new float[k * cin * cout];
+        for (int c = 0; c < cin; c++)
+            for (int o = 0; o < cout; o++)
+                for (int j = 0; j < k; j++) wkco[(j * cin + c) * cout + o] = source.at(j, c, o);
+        return pack(wkco, bias, k, cin, cout);
+    }
+
+    /**
      * Loads an input tile: rows {@code u} in [0, rows) of {@code x}, row u at {@code x[xOff + u * xStride + c]} for
      * c in [0, cin), through Snake when {@code alpha} is not null ({@code v + inverse[c] * sin(alpha[c] * v)^2}), into
      * this worker's own tile, in this implementation's layout. {@code rows} must not exceed {@link #maxLoadRows}.

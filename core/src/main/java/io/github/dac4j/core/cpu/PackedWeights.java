@@ -88,16 +88,23 @@ final class PackedWeights {
     /** Bytes of these packed weights plus the quantizer's tables (which are used as loaded). */
     long bytes() { return bytes; }
 
-    /** Conv1d weight [out, in, k] -> [k, in, out], then the kernels' own layout. */
+    /**
+     * Conv1d weight [out, in, k] into the kernels' own layout of its [k, in, out]: straight from the weights; a strided
+     * convolution through that copy, reshaped.
+     */
     private void pack(Conv1d conv, Kernels kernels) {
-        int out = conv.outChannels(), in = conv.inChannels(), k = conv.kernel();
-        float[] w = conv.weight(), p = new float[w.length];
+        int out = conv.outChannels(), in = conv.inChannels(), k = conv.kernel(), s = conv.stride();
+        float[] w = conv.weight();
+        if (s == 1) {
+            packed.put(conv, kernels.pack(new Kernels.Strided(w, 0, 1, k, in * k), conv.bias(), k, in, out));
+            return;
+        }
+        float[] p = new float[w.length];
         // channel by channel: k sequential write streams, and the source lines of channel c serve c + 1 from cache
         for (int c = 0; c < in; c++)
             for (int o = 0; o < out; o++)
                 for (int j = 0; j < k; j++) p[(j * in + c) * out + o] = w[(o * in + c) * k + j];
-        // a strided convolution (kernel 2s, stride s) runs as 2 taps over rows of s rows: [k / s, s * in, out] is the same array
-        int s = conv.stride();
+        // kernel 2s, stride s: 2 taps over rows of s rows, and [k / s, s * in, out] is the same array
         packed.put(conv, kernels.pack(p, conv.bias(), k / s, s * in, out));
     }
 
@@ -111,12 +118,9 @@ final class PackedWeights {
         float[][] phases = new float[s][];
         int total = 0;
         for (int r = 0; r < s; r++) {
+            // tap m of the phase: w[(c * out + o) * k + taps[m]]
             int[] taps = CpuBackend.phaseTaps(r, s, pad);
-            float[] p = new float[2 * in * out];
-            for (int m = 0; m < 2; m++)
-                for (int c = 0; c < in; c++)
-                    for (int o = 0; o < out; o++) p[(m * in + c) * out + o] = w[(c * out + o) * k + taps[m]];
-            phases[r] = kernels.pack(p, conv.bias(), 2, in, out);
+            phases[r] = kernels.pack(new Kernels.Strided(w, taps[0], taps[1] - taps[0], out * k, k), conv.bias(), 2, in, out);
             total += phases[r].length;
         }
         // all phases in one array, phase r at r * (total / s): the packs have equal lengths

@@ -98,6 +98,31 @@ class KernelsTest {
         return s;
     }
 
+    /** Packing straight from the loaded weights gives the array packing their [k, cin, cout] copy gives, in every layout. */
+    @Test void packingFromTheLoadedWeightsEqualsPackingTheirCopy() {
+        List<Supplier<Kernels>> all = new ArrayList<>(fast());
+        all.add(ReferenceKernels::new);
+        int[][] shapes = {{7, 5, 33}, {1, 40, 32}, {2, 3, 1}, {7, 96, 64}, {2, 17, 70}};
+        for (Supplier<Kernels> factory : all) {
+            Kernels kern = factory.get();
+            for (int[] shape : shapes) {
+                int k = shape[0], cin = shape[1], cout = shape[2];
+                // a Conv1d's [out, in, k], and two taps of a transposed convolution's [in, out, 2s] read backwards
+                float[] conv = random(cout * cin * k, 1), convT = random(cin * cout * 8, 1), bias = random(cout, 1);
+                for (Kernels.Strided source : List.of(new Kernels.Strided(conv, 0, 1, k, cin * k),
+                        new Kernels.Strided(convT, 5, -4, cout * 8, 8))) {
+                    int taps = source.w() == conv ? k : 2;
+                    float[] copy = new float[taps * cin * cout];
+                    for (int j = 0; j < taps; j++)
+                        for (int c = 0; c < cin; c++)
+                            for (int o = 0; o < cout; o++) copy[(j * cin + c) * cout + o] = source.at(j, c, o);
+                    assertArrayEquals(kern.pack(copy, bias, taps, cin, cout), kern.pack(source, bias, taps, cin, cout),
+                            kern.name() + " " + taps + "x" + cin + "x" + cout);
+                }
+            }
+        }
+    }
+
     @Test void convolutionsMatchTheReference() {
         int[][] cases = { // k, d, cin, cout, n
             {7, 1, 96, 96, 17}, {7, 9, 17, 33, 2}, {1, 1, 5, 1, 1}, {2, 1, 40, 17, 17}, {7, 3, 64, 32, 9},
