@@ -22,6 +22,9 @@ import java.util.TreeMap;
  * written beside synthetic checkpoints, with the keys transformers writes.
  */
 final class DacConfigJson {
+    /** Reads config.json: Jackson's defaults (its writing still goes through an ObjectMapper). */
+    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+
     private DacConfigJson() {}
 
     /**
@@ -96,7 +99,7 @@ final class DacConfigJson {
     private static JsonNode parse(Path file) throws WeightsException {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
+            root = JsonTrees.read(JSON, Files.readString(file, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new WeightsException(file, null, "not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""), e);
         } catch (NoSuchFileException e) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,10 +32,10 @@ public final class SafeTensors implements AutoCloseable {
     /** No real header comes close; a hostile length must not make us allocate gigabytes. */
     static final long MAX_HEADER_BYTES = 100L << 20;
 
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+    private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxStringLength(1 << 20).maxNumberLength(40).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // two entries of one name: which would be meant?
-            .build());
+            .build();
 
     private final Path file;
     private final FileChannel channel;
@@ -92,7 +91,7 @@ public final class SafeTensors implements AutoCloseable {
     private static Map<String, TensorInfo> parseHeader(Path file, String text, long dataBytes, Map<String, String> metadata) throws WeightsException {
         JsonNode root;
         try {
-            root = JSON.readTree(text);
+            root = JsonTrees.read(JSON, text);
         } catch (IOException e) {
             throw new WeightsException(file, null, "malformed JSON header: " + firstLine(e.getMessage()));
         }
