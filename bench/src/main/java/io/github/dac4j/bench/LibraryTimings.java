@@ -305,14 +305,9 @@ public final class LibraryTimings implements Callable<Integer> {
         float[][] first = decode.run();
         figures.put("first_ms", msSince(start));
         double[] warm = new double[3];
-        for (int i = 0; i < warm.length; i++) {
-            start = System.nanoTime();
-            decode.run();
-            warm[i] = msSince(start);
-        }
-        java.util.Arrays.sort(warm);
-        figures.put("warm_ms", warm[0]);
-        figures.put("warm_median_ms", warm[1]);
+        for (int i = 0; i < warm.length; i++) warm[i] = time(decode);
+        figures.put("warm_ms", quantile(warm, 0));
+        figures.put("warm_median_ms", quantile(warm, 0.5));
         if (samplesOut != null) Npy.writeFloat32(samplesOut, new long[] {1, 1, first[0].length}, first[0]);
     }
 

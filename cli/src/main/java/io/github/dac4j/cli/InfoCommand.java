@@ -41,9 +41,9 @@ final class InfoCommand implements Callable<Integer> {
         DacCheckpoint c = DacCheckpoint.load(weights);
         DacConfig k = c.config();
         // the checkpoint's tensors hold the encoder's too when it has one: count the decode path apart
-        long decodeTensors = c.tensors().keySet().stream().filter(InfoCommand::onDecodePath).count();
+        long decodeTensors = c.tensors().keySet().stream().filter(DacCheckpoint::onDecodePath).count();
         long encoderTensors = c.tensors().size() - decodeTensors;
-        long encoderParameters = c.tensors().entrySet().stream().filter(e -> !onDecodePath(e.getKey()))
+        long encoderParameters = c.tensors().entrySet().stream().filter(e -> !DacCheckpoint.onDecodePath(e.getKey()))
                 .mapToLong(e -> e.getValue().data().length).sum();
         String noEncoder = c.encoder() != null ? null : noEncoder(c);
         long fileBytes = Files.size(c.file());
@@ -94,9 +94,6 @@ final class InfoCommand implements Callable<Integer> {
         out.flush();
         return 0;
     }
-
-    /** Whether a canonical tensor is on the decode path: not the encoder's, nor a quantizer's {@code in_proj} (encoding only). */
-    static boolean onDecodePath(String name) { return !name.startsWith("encoder.") && !name.contains(".in_proj."); }
 
     /** Why the checkpoint has no usable encoder, without the file name the output already shows. */
     private static String noEncoder(DacCheckpoint c) {

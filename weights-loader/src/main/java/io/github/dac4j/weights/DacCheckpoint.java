@@ -117,6 +117,13 @@ public final class DacCheckpoint {
     /** Canonical (HF-named, folded) tensors: the decode path, and the encoder when there is one. */
     public Map<String, Tensor> tensors() { return tensors; }
 
+    /**
+     * Whether a canonical tensor name is on the decode path (the quantizer's codebooks and {@code out_proj}, the
+     * decoder), not the encoder's nor a quantizer's {@code in_proj}, which only encoding reads: what {@link #loadDecoder}
+     * loads of what {@link #load} loads.
+     */
+    public static boolean onDecodePath(String name) { return !name.startsWith("encoder.") && !name.contains(".in_proj."); }
+
     /** Parameters on the decode path after folding (54,247,777 for the 44.1 kHz model). */
     public long parameterCount() { return parameterCount; }
 

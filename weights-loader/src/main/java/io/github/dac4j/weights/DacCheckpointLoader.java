@@ -222,22 +222,16 @@ final class DacCheckpointLoader {
             for (int i0 = 0; i0 < rows; i0 += 4) {
                 int n = Math.min(4, rows - i0), at = i0 * per;
                 for (int j = 0; j < n * per; j++) rows4[j] = v[at + j];
-                double[] sums = new double[4];
-                if (n == 4) {
-                    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                    for (int j = 0; j < per; j++) {
-                        double a = rows4[j], b = rows4[per + j], c = rows4[2 * per + j], d = rows4[3 * per + j];
-                        s0 += a * a;
-                        s1 += b * b;
-                        s2 += c * c;
-                        s3 += d * d;
-                    }
-                    sums = new double[] {s0, s1, s2, s3};
-                } else {
-                    for (int r = 0; r < n; r++) {
-                        for (int j = r * per; j < (r + 1) * per; j++) sums[r] += rows4[j] * rows4[j];
-                    }
+                // with fewer than four rows left, the copy's last rows are stale: summed, never used
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int j = 0; j < per; j++) {
+                    double a = rows4[j], b = rows4[per + j], c = rows4[2 * per + j], d = rows4[3 * per + j];
+                    s0 += a * a;
+                    s1 += b * b;
+                    s2 += c * c;
+                    s3 += d * d;
                 }
+                double[] sums = {s0, s1, s2, s3};
                 for (int r = 0; r < n; r++) {
                     double scale = g[i0 + r] / Math.sqrt(sums[r]);
                     for (int j = r * per; j < (r + 1) * per; j++) v[at + j] = (float) (rows4[j] * scale);

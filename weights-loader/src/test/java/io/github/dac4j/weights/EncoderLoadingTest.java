@@ -61,6 +61,7 @@ class EncoderLoadingTest {
             for (Map.Entry<String, Tensor> t : all.entrySet()) {
                 boolean encoderOnly = t.getKey().startsWith("encoder.") || t.getKey().contains(".in_proj.");
                 assertEquals(!encoderOnly, decodePath.containsKey(t.getKey()), t.getKey());
+                assertEquals(!encoderOnly, DacCheckpoint.onDecodePath(t.getKey()), t.getKey());
                 if (!encoderOnly) assertArrayEquals(t.getValue().data(), decodePath.get(t.getKey()).data(), t.getKey());
             }
             assertEquals(full.parameterCount(), decoder.parameterCount(), name);   // both count the decode path

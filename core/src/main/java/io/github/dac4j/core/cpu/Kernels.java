@@ -32,6 +32,15 @@ abstract class Kernels {
      */
     record Strided(float[] w, int base, int tapStride, int cinStride, int coutStride) {
         float at(int j, int c, int o) { return w[base + j * tapStride + c * cinStride + o * coutStride]; }
+
+        /** The {@code [k, cin, cout]} copy of these weights, channel by channel (k sequential write streams). */
+        float[] copy(int k, int cin, int cout) {
+            float[] wkco = new float[k * cin * cout];
+            for (int c = 0; c < cin; c++)
+                for (int o = 0; o < cout; o++)
+                    for (int j = 0; j < k; j++) wkco[(j * cin + c) * cout + o] = at(j, c, o);
+            return wkco;
+        }
     }
 
     /**
@@ -40,11 +49,7 @@ abstract class Kernels {
      * straight from the source (at open, the copy and a second pass cost as much as the reading).
      */
     float[] pack(Strided source, float[] bias, int k, int cin, int cout) {
-        float[] wkco = new float[k * cin * cout];
-        for (int c = 0; c < cin; c++)
-            for (int o = 0; o < cout; o++)
-                for (int j = 0; j < k; j++) wkco[(j * cin + c) * cout + o] = source.at(j, c, o);
-        return pack(wkco, bias, k, cin, cout);
+        return pack(source.copy(k, cin, cout), bias, k, cin, cout);
     }
 
     /**

@@ -94,18 +94,10 @@ final class PackedWeights {
      */
     private void pack(Conv1d conv, Kernels kernels) {
         int out = conv.outChannels(), in = conv.inChannels(), k = conv.kernel(), s = conv.stride();
-        float[] w = conv.weight();
-        if (s == 1) {
-            packed.put(conv, kernels.pack(new Kernels.Strided(w, 0, 1, k, in * k), conv.bias(), k, in, out));
-            return;
-        }
-        float[] p = new float[w.length];
-        // channel by channel: k sequential write streams, and the source lines of channel c serve c + 1 from cache
-        for (int c = 0; c < in; c++)
-            for (int o = 0; o < out; o++)
-                for (int j = 0; j < k; j++) p[(j * in + c) * out + o] = w[(o * in + c) * k + j];
-        // kernel 2s, stride s: 2 taps over rows of s rows, and [k / s, s * in, out] is the same array
-        packed.put(conv, kernels.pack(p, conv.bias(), k / s, s * in, out));
+        Kernels.Strided weights = new Kernels.Strided(conv.weight(), 0, 1, k, in * k);
+        // kernel 2s, stride s: 2 taps over rows of s rows, and [k / s, s * in, out] is the same array as [k, in, out]
+        packed.put(conv, s == 1 ? kernels.pack(weights, conv.bias(), k, in, out)
+                : kernels.pack(weights.copy(k, in, out), conv.bias(), k / s, s * in, out));
     }
 
     /**
