@@ -28,8 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code dac decode}: codes (.npy) to 16-bit WAV files, optionally float32 samples (.npy) and statistics (JSON). */
 @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
@@ -114,7 +112,7 @@ final class DecodeCommand implements Callable<Integer> {
                 if (target.auto() || verbose) {
                     err.println("dac: decoding on " + decoder.backendName() + ", " + decoder.precision() + ": " + decoder.device());
                 }
-                if ("java".equals(kernels(decoder.device()))) {
+                if ("java".equals(decoder.backend().kernels())) {
                     // The Vector API kernels are several times faster, but the JVM resolves the module only when asked.
                     err.println("dac: hint: " + VECTOR_HINT);
                 }
@@ -164,16 +162,6 @@ final class DecodeCommand implements Callable<Integer> {
     static final String VECTOR_HINT = "the CPU decodes several times faster with the Vector API: run ./dac (the launcher),"
             + " or java --add-modules jdk.incubator.vector -jar dac.jar ...";
 
-    /**
-     * The CPU kernels a device description ends with ({@code "CPU, 2 threads, float32, vector kernels"} -> {@code vector}):
-     * {@code reference}, {@code java} or {@code vector}; null for any other device (a GPU).
-     */
-    static String kernels(String device) {
-        Matcher m = KERNELS.matcher(device);
-        return m.find() ? m.group(1) : null;
-    }
-
-    private static final Pattern KERNELS = Pattern.compile("\\b(reference|java|vector) kernels$");
 
     /** Opens the decoder, turning option problems (unknown device, fp16 on the CPU, tiny budget) into usage errors. */
     static Decoder openDecoder(DacModel model, DecoderOptions options) {
@@ -221,7 +209,7 @@ final class DecodeCommand implements Callable<Integer> {
         m.put("backend", s.backend());
         m.put("precision", s.precision().toString());
         m.put("device", s.device());
-        m.put("kernels", "cpu".equals(s.backend()) ? kernels(s.device()) : null);
+        m.put("kernels", s.kernels());
         m.put("batch", s.batch());
         m.put("frames", s.frames());
         m.put("samples", s.samples());

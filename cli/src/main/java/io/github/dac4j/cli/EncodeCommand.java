@@ -89,7 +89,7 @@ final class EncodeCommand implements Callable<Integer> {
                 if (target.auto() || verbose) {
                     err.println("dac: encoding on " + encoder.backendName() + ": " + encoder.device());
                 }
-                if ("java".equals(DecodeCommand.kernels(encoder.device()))) err.println("dac: hint: " + DecodeCommand.VECTOR_HINT);
+                if ("java".equals(encoder.backend().kernels())) err.println("dac: hint: " + DecodeCommand.VECTOR_HINT);
                 long start = System.nanoTime();
                 Encoding e = encoder.encode(channels);
                 double encodeMs = (System.nanoTime() - start) / 1e6;
@@ -110,7 +110,7 @@ final class EncodeCommand implements Callable<Integer> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("backend", encoder.backendName());
                     m.put("device", encoder.device());
-                    m.put("kernels", "cpu".equals(encoder.backendName()) ? DecodeCommand.kernels(encoder.device()) : null);
+                    m.put("kernels", encoder.backend().kernels());
                     m.put("batch", batch);
                     m.put("input_sample_rate", wav.sampleRate());
                     m.put("input_format", wav.format());

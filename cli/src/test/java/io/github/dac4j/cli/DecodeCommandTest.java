@@ -151,14 +151,6 @@ class DecodeCommandTest {
         }
     }
 
-    @Test
-    void kernelsNamedByTheDeviceDescription() {
-        assertEquals("vector", DecodeCommand.kernels("CPU, 2 threads, float32, vector kernels"));
-        assertEquals("java", DecodeCommand.kernels("CPU, 1 thread, float32, java kernels"));
-        assertEquals("reference", DecodeCommand.kernels("CPU, 1 thread, float32, reference kernels"));
-        assertEquals(null, DecodeCommand.kernels("NVIDIA H100 80GB HBM3, fp16, cuDNN 9.1"));
-    }
-
     private static boolean vectorResolved() { return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(); }
 
     @Test

@@ -32,6 +32,12 @@ public interface Backend extends AutoCloseable {
     /** The device in words, for logs and stats. */
     String device();
 
+    /**
+     * The CPU kernels this backend runs, {@code vector}, {@code java} or {@code reference} (as {@link #device()} ends
+     * with), for stats and hints; null for a backend without them (the GPU).
+     */
+    default String kernels() { return null; }
+
     /** Bytes per activation element in the arena. */
     default int activationBytes() { return precision().bytes(); }
 

@@ -6,6 +6,7 @@ package io.github.dac4j.core;
  * @param backend           {@code cpu} or {@code cuda}
  * @param precision         the activations' element type
  * @param device            the device in words, e.g. {@code "CPU, 2 threads, float32, vector kernels"}
+ * @param kernels           the CPU kernels that ran, {@code vector}, {@code java} or {@code reference}; null on the GPU
  * @param batch             streams decoded together
  * @param frames            code frames per stream
  * @param samples           output samples per stream ({@link Decoder#samples(long)})
@@ -19,6 +20,6 @@ package io.github.dac4j.core;
  * @param plannedArenaBytes bytes of arena the step's plan lays out: the high-water mark of the activations
  * @param liveBytes         the largest total of buffer bytes live during one op: a lower bound for any plan
  */
-public record DecodeStats(String backend, Precision precision, String device, int batch, long frames, long samples,
+public record DecodeStats(String backend, Precision precision, String device, String kernels, int batch, long frames, long samples,
                           double audioSeconds, int stepFrames, int lookaheadFrames, double loadMs, double decodeMs,
                           long weightsBytes, long arenaBytes, long plannedArenaBytes, long liveBytes) {}

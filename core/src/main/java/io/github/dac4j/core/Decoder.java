@@ -372,7 +372,7 @@ public final class Decoder implements AutoCloseable {
 
     DecodeStats stats(int streams, long frames, double decodeMs) {
         long samples = samples(frames);
-        return new DecodeStats(backend.name(), backend.precision(), backend.device(), streams, frames, samples,
+        return new DecodeStats(backend.name(), backend.precision(), backend.device(), backend.kernels(), streams, frames, samples,
                 samples / (double) sampleRate(), program.stepFrames(), program.lookaheadFrames(), loadMs, decodeMs,
                 backend.weightBytes(), backend.arenaBytes(), program.plan().arenaBytes(), program.plan().liveBytes());
     }

@@ -64,8 +64,10 @@ public final class CpuBackend implements Backend {
 
     @Override public String device() {
         return "CPU, " + workers.threads() + " thread" + (workers.threads() == 1 ? "" : "s") + ", float32, "
-                + kernels[0].name() + " kernels";
+                + kernels() + " kernels";
     }
+
+    @Override public String kernels() { return kernels[0].name(); }
 
     /**
      * Packs the weights, or reuses the packing another CPU backend made of the same model (see {@link PackedWeights}).

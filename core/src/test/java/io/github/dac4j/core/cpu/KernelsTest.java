@@ -239,6 +239,11 @@ class KernelsTest {
             assertEquals("java", Kernels.best().get().name());
             System.setProperty(Kernels.PROPERTY, "reference");
             assertEquals("reference", Kernels.best().get().name());
+            // the backend names them, as its device description does (stats and the CLI's hint read kernels())
+            try (CpuBackend cpu = new CpuBackend(1)) {
+                assertEquals("reference", cpu.kernels());
+                assertTrue(cpu.device().endsWith(", reference kernels"), cpu.device());
+            }
             System.setProperty(Kernels.PROPERTY, "fast");
             assertThrows(IllegalArgumentException.class, Kernels::best);
             if (!Kernels.vectorAvailable()) {
