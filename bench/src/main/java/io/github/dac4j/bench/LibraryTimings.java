@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  *   <li><b>cold open + first decode</b>: open the decoder from the checkpoint file ({@code Decoder.open(path, ...)},
  *       which reads it while the CPU kernels warm up) or create the session (ONNX Runtime), then decode {@code frames} frames whole, timed;</li>
  *   <li><b>warm</b>: in the same JVM after that first (untimed, for this figure) decode, the best and the median of three
- *       more;</li>
+ *       more, and the slowest over the median: how much warm decodes of one JVM differ, the noise in first / median;</li>
  *   <li><b>paired</b>: one fresh JVM holding both engines, warmed up, then {@code --pairs} pairs of warm decodes, the
  *       engines taking turns (and turns at going first); the ratio of each pair, dac4j over ONNX Runtime, is measured
  *       seconds apart, so a shared machine's changing load falls on both alike; the table gives its median and
@@ -112,8 +112,8 @@ public final class LibraryTimings implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "# %s, JVM %s (%s), %d threads, %d fresh JVMs per case, %s%n",
                 cpuModel(), System.getProperty("java.vm.version"), System.getProperty("java.home"), threads, runs, Instant.now());
         System.out.println();
-        System.out.println("| engine | frames | cold open (ms) | first decode (ms) | warm, best of 3 (ms) | first / warm | warm, median of 3 (ms) | first / median warm |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| engine | frames | cold open (ms) | first decode (ms) | warm, best of 3 (ms) | first / warm | warm, median of 3 (ms) | first / median warm | slowest / median warm |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         Map<Integer, Path> dac4jSamples = new LinkedHashMap<>(), ortSamples = new LinkedHashMap<>();
         List<String> pairs = new ArrayList<>();
         for (int f : frames) {
@@ -126,9 +126,10 @@ public final class LibraryTimings implements Callable<Integer> {
                     if (samples != null) (e.equals("dac4j") ? dac4jSamples : ortSamples).put(f, samples);
                 }
             }
-            results.forEach((e, list) -> System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s |%n",
+            results.forEach((e, list) -> System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |%n",
                     e.equals("ort") ? "ONNX Runtime" : "dac4j", f, range(list, "open_ms"), range(list, "first_ms"),
-                    range(list, "warm_ms"), ratioRange(list, "warm_ms"), range(list, "warm_median_ms"), ratioRange(list, "warm_median_ms")));
+                    range(list, "warm_ms"), ratioRange(list, "warm_ms"), range(list, "warm_median_ms"), ratioRange(list, "warm_median_ms"),
+                    span(list.stream().mapToDouble(m -> m.get("warm_max_ms") / m.get("warm_median_ms")).toArray(), "%.2f")));
             if (results.size() == 2) pairs.add(String.format(Locale.ROOT, "%d frames: dac4j / ONNX Runtime, run by run: warm %s,"
                     + " first decode %s, cold open + first decode %s", f, pairedRatio(results, "warm_ms"),
                     pairedRatio(results, "first_ms"), pairedRatio(results, "open_ms", "first_ms")));
@@ -308,6 +309,7 @@ public final class LibraryTimings implements Callable<Integer> {
         for (int i = 0; i < warm.length; i++) warm[i] = time(decode);
         figures.put("warm_ms", quantile(warm, 0));
         figures.put("warm_median_ms", quantile(warm, 0.5));
+        figures.put("warm_max_ms", quantile(warm, 1));   // the spread of warm decodes: the first / median ratio's noise
         if (samplesOut != null) Npy.writeFloat32(samplesOut, new long[] {1, 1, first[0].length}, first[0]);
     }
 
