@@ -119,6 +119,7 @@ public final class CpuBackend implements Backend {
         }
         ResidualQuantizer q = encoder.quantizer();
         quantizeScratch = new float[workers.threads()][q.latent() + q.dim()];
+        q.decode().tables();   // quantizing reads any row of the tables: compute them all now, at open
     }
 
     private static float[] repeat(float[] a, int times) {
@@ -214,7 +215,7 @@ public final class CpuBackend implements Backend {
         Quantizer q = op.quantizer();
         ArenaBuffer out = op.out();
         int outRow = op.outRow(), latent = q.latent();
-        float[][] tables = q.tables();
+        float[][] tables = q.tablesFor(codes, streams, codebooks, n);   // the rows these codes read, computed on first use
         workers.forEach(streams * n, (worker, task) -> {
             int b = task / n, t = task % n;
             int dst = base(out, b, outRow + t);
@@ -239,6 +240,7 @@ public final class CpuBackend implements Backend {
     @Override public void quantize(Quantize op, int streams, int n, int frames, int[] codes) {
         ResidualQuantizer q = op.quantizer();
         int latent = q.latent(), dim = q.dim(), size = q.codebookSize(), books = q.codebooks();
+        float[][] decodeTables = q.decode().tables();
         workers.forEach(streams * n, (worker, task) -> {
             int b = task / n, t = task % n;
             float[] r = quantizeScratch[worker];   // [0, latent): the residual; [latent, latent + dim): e
@@ -276,7 +278,7 @@ public final class CpuBackend implements Backend {
                     }
                 }
                 codes[(b * books + k) * frames + t] = best;
-                float[] table = q.decode().tables()[k];
+                float[] table = decodeTables[k];
                 for (int c = 0; c < latent; c++) r[c] -= table[best * latent + c];
             }
         });

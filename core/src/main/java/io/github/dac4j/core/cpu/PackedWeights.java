@@ -39,9 +39,7 @@ final class PackedWeights {
             for (ResidualUnit u : b.resUnits()) layers.addAll(List.of(u.conv1(), u.conv2()));
         }
         layers.add(model.conv2());
-        long tables = 0;
-        for (float[] t : model.quantizer().tables()) tables += t.length;
-        return shared(model, kernels, layers, tables);
+        return shared(model, kernels, layers, model.quantizer().tableBytes() / 4);
     }
 
     /** The packed weights of an encoder for {@code kernels} (its in_proj layers are used as loaded). */

@@ -53,14 +53,16 @@ class PackedWeightsTest {
     /** Four decoders, one per thread, on one model: one packed copy, and each thread's output bit-identical to a lone decode. */
     @Test
     void decodersOnSeveralThreadsShareWeightsAndStayExact() throws Exception {
-        DacModel model = DacModel.load(DacSynth.checkpoint(CONFIG, 63));
+        // the expected samples from a model of their own, so that the shared one's codebook rows are first computed
+        // while the threads decode (Quantizer computes them on first use)
+        DacModel model = DacModel.load(DacSynth.checkpoint(CONFIG, 63)), reference = DacModel.load(DacSynth.checkpoint(CONFIG, 63));
         DecoderOptions options = DecoderOptions.defaults().withDevice("cpu").withStepFrames(5);
         int threads = 4;
         List<int[][][]> inputs = new ArrayList<>();
         List<float[][]> expected = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             inputs.add(DacSynth.codes(CONFIG, 1, CONFIG.nCodebooks(), 17 + i, 640 + i));
-            try (Decoder d = Decoder.open(model, options)) { expected.add(d.decode(inputs.get(i))); }
+            try (Decoder d = Decoder.open(reference, options)) { expected.add(d.decode(inputs.get(i))); }
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
