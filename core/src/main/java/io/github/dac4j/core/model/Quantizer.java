@@ -23,6 +23,8 @@ public final class Quantizer {
     private final Fold[] folds;
     /** Per codebook and code, whether the row is computed (guarded by this). */
     private final boolean[][] computed;
+    /** Whether every row is: true from the start for tables given whole (guarded by this). */
+    private boolean complete;
     /** Scratch of one row's sums (guarded by this). */
     private final double[] acc;
 
@@ -49,6 +51,7 @@ public final class Quantizer {
         this.latent = latent;
         this.parameters = parameters;
         this.folds = folds;
+        this.complete = folds == null;
         this.computed = folds == null ? null : new boolean[tables.length][codebookSize];
         this.acc = folds == null ? null : new double[latent];
     }
@@ -78,8 +81,9 @@ public final class Quantizer {
 
     /** Every table whole, {@code [codebookSize, latent]} per codebook (the rows not yet computed are computed first). */
     public synchronized float[][] tables() {
-        if (folds != null) {
+        if (!complete) {
             for (int k = 0; k < tables.length; k++) for (int c = 0; c < codebookSize; c++) compute(k, c);
+            complete = true;
         }
         return tables;
     }
@@ -91,7 +95,7 @@ public final class Quantizer {
      * returns (or that calls this too).
      */
     public synchronized float[][] tablesFor(int[] codes, int streams, int codebooks, int n) {
-        if (folds != null) {
+        if (!complete) {
             for (int b = 0; b < streams; b++)
                 for (int k = 0; k < codebooks; k++)
                     for (int t = 0; t < n; t++) compute(k, codes[(b * codebooks + k) * n + t]);
