@@ -112,10 +112,7 @@ final class DecodeCommand implements Callable<Integer> {
                 if (target.auto() || verbose) {
                     err.println("dac: decoding on " + decoder.backendName() + ", " + decoder.precision() + ": " + decoder.device());
                 }
-                if ("java".equals(decoder.backend().kernels())) {
-                    // The Vector API kernels are several times faster, but the JVM resolves the module only when asked.
-                    err.println("dac: hint: " + VECTOR_HINT);
-                }
+                if (vectorHintApplies(decoder.backend().kernels())) err.println("dac: hint: " + VECTOR_HINT);
                 Progress progress = main.terminal
                         ? new Progress(err, main.progressAfterNanos, model.config().hop(), decoder.sampleRate()) : null;
                 float[][] samples;
@@ -156,6 +153,15 @@ final class DecodeCommand implements Callable<Integer> {
     static String rateGuess(Path weights, DacConfig c) {
         return String.format(Locale.ROOT, "%s: no sampling_rate in a config.json beside it, and hop %d with %d codebooks is not a published model: "
                 + "writing %,d Hz, which may be wrong (give the rate with --sample-rate)", weights, c.hop(), c.nCodebooks(), c.sampleRate());
+    }
+
+    /**
+     * Whether to print {@link #VECTOR_HINT}: the CPU runs its plain-Java kernels because the JVM was not asked for the
+     * Vector API module (it resolves it only when asked). Not where the module is there and the kernels still chose
+     * plain Java (a CPU without fused multiply-adds): the launcher would not help.
+     */
+    static boolean vectorHintApplies(String kernels) {
+        return "java".equals(kernels) && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty();
     }
 
     /** What plain {@code java -jar dac.jar} users are told when the CPU runs its plain-Java kernels. */

@@ -89,7 +89,7 @@ final class EncodeCommand implements Callable<Integer> {
                 if (target.auto() || verbose) {
                     err.println("dac: encoding on " + encoder.backendName() + ": " + encoder.device());
                 }
-                if ("java".equals(encoder.backend().kernels())) err.println("dac: hint: " + DecodeCommand.VECTOR_HINT);
+                if (DecodeCommand.vectorHintApplies(encoder.backend().kernels())) err.println("dac: hint: " + DecodeCommand.VECTOR_HINT);
                 long start = System.nanoTime();
                 Encoding e = encoder.encode(channels);
                 double encodeMs = (System.nanoTime() - start) / 1e6;

@@ -5,7 +5,7 @@ package io.github.dac4j.core;
  *
  * @param backend           {@code cpu} or {@code cuda}
  * @param precision         the activations' element type
- * @param device            the device in words, e.g. {@code "CPU, 2 threads, float32, vector kernels"}
+ * @param device            the device in words, e.g. {@code "CPU, 2 threads, float32, vector kernels (512-bit, 12 x 32)"}
  * @param kernels           the CPU kernels that ran, {@code vector}, {@code java} or {@code reference}; null on the GPU
  * @param batch             streams decoded together
  * @param frames            code frames per stream

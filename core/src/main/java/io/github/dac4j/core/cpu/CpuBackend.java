@@ -46,7 +46,7 @@ public final class CpuBackend implements Backend {
 
     /**
      * A CPU backend with {@code threads} workers (at least one), running the fastest kernels this JVM has: the
-     * Vector API ones with {@code --add-modules jdk.incubator.vector}, else plain Java (property {@code dac4j.cpu.kernels}
+     * Vector API ones with {@code --add-modules jdk.incubator.vector} (where the CPU has fused multiply-adds), else plain Java (property {@code dac4j.cpu.kernels}
      * forces one). Results do not depend on the thread count.
      */
     public CpuBackend(int threads) { this(threads, Kernels.best()); }
@@ -64,7 +64,7 @@ public final class CpuBackend implements Backend {
 
     @Override public String device() {
         return "CPU, " + workers.threads() + " thread" + (workers.threads() == 1 ? "" : "s") + ", float32, "
-                + kernels() + " kernels";
+                + kernels() + " kernels" + (kernels[0].shape().isEmpty() ? "" : " (" + kernels[0].shape() + ")");
     }
 
     @Override public String kernels() { return kernels[0].name(); }

@@ -14,6 +14,9 @@ abstract class Kernels {
     /** Short name for logs: {@code reference}, {@code java}, {@code vector}. */
     abstract String name();
 
+    /** What else the device line should say about these kernels (the vector width, say); empty by default. */
+    String shape() { return ""; }
+
     /**
      * Packs a convolution's weights, given as {@code wkco:[k, cin, cout]} (tap, input channel, output channel),
      * and its bias {@code [cout]} into this implementation's layout. Done once, at load. By default: the weights as
@@ -113,7 +116,19 @@ abstract class Kernels {
                     throw new IllegalArgumentException(PROPERTY + " must be reference, java or vector, got '" + forced + "'");
             }
         }
-        return vectorAvailable() ? vectorFactory() : JavaKernels::new;
+        return vectorAvailable() && vectorUnsuited() == null ? vectorFactory() : JavaKernels::new;
+    }
+
+    /**
+     * Why the Vector API kernels, though available, would be slower than the plain-Java ones here (no fused
+     * multiply-add, vectors of fewer than 4 floats), or null. Call only when {@link #vectorAvailable()}.
+     */
+    static String vectorUnsuited() {
+        try {
+            return (String) Class.forName(VECTOR_CLASS).getDeclaredMethod("unsuited").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot ask the Vector API kernels: " + e, e);
+        }
     }
 
     /**

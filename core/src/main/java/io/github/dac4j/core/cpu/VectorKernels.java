@@ -5,26 +5,37 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Kernels on the incubating Vector API (16 float lanes with AVX-512). The input tile is loaded transposed,
- * {@code tile[c * TILE + u]} (channel c, row u), so that the rows a micro-kernel broadcasts sit next to each other at
- * constant offsets: the micro-kernel holds 12 time rows x 32 output channels in 24 vector accumulators and streams
- * over (tap, input channel), one 32-channel weight row (two vectors) and 12 broadcasts per step. Weights are packed
- * at load into panels of 32 output channels, {@code [cout/32][k * cin][32]} (zero-padded), after the bias padded to a
- * multiple of 32. A tile's 12-row blocks are computed together, tap by tap and 128 input channels at a time, so that
+ * Kernels on the incubating Vector API, at the JVM's preferred vector width: L float lanes (16 with AVX-512, 8 with
+ * AVX2, 4 with NEON). The input tile is loaded transposed, {@code tile[c * TILE + u]} (channel c, row u), so that the
+ * rows a micro-kernel broadcasts sit next to each other at constant offsets: the micro-kernel holds R time rows x 2L
+ * output channels in 2R vector accumulators and streams over (tap, input channel), one 2L-channel weight row (two
+ * vectors) and R broadcasts per step; R is 12 where the CPU has 32 vector registers (AVX-512, NEON) and 6 where it
+ * has 16 (AVX2), so that the accumulators, the two weight vectors and a broadcast stay in registers. Weights are packed
+ * at load into panels of 2L output channels, {@code [cout/2L][k * cin][2L]} (zero-padded), after the bias padded to a
+ * multiple of 2L. A tile's R-row blocks are computed together, tap by tap and 128 input channels at a time, so that
  * each chunk of weights is read from L1 by every block ({@link #rowBlocks}, v10). Each output is bias, then fma over
- * (tap, channel) in order, in the 12-row, the 4-row and the one-channel variants alike, so neither the row blocking,
- * the channel chunks nor the tiling ever changes a result.
+ * (tap, channel) in order, in the R-row, the 4-row and the one-channel variants alike, so neither the row blocking,
+ * the channel chunks, the tiling nor the vector width ever changes a result: an AVX2 machine gives the same bits as an
+ * AVX-512 one.
  *
  * <p>Why this shape (docs/CPU-BACKEND.md, v6): with the rows of a row-major tile 8 row pointers were live in the
  * loop, and C2 spilled them; on a core with two 512-bit FMA units the spills and index arithmetic, not the FMAs,
  * set the pace. The transposed tile needs one index for all rows, and its constant row stride lets C2 prove the
  * broadcasts in bounds once per loop.
  *
- * <p>Only loaded when the JVM resolves {@code jdk.incubator.vector} (see {@link Kernels#vectorAvailable()}).
+ * <p>Only loaded when the JVM resolves {@code jdk.incubator.vector} (see {@link Kernels#vectorAvailable()}), and
+ * chosen by default only where {@link #unsuited()} finds nothing against it.
  */
 final class VectorKernels extends Kernels {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-    private static final int L = 16, PANEL = 2 * L, ROWS = 12, TAIL_ROWS = 4;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length(), PANEL = 2 * L, TAIL_ROWS = 4;
+    /** Rows of the micro-kernel: 12 (24 accumulators) with 32 vector registers, 6 (12 accumulators) with 16. */
+    private static final int ROWS = VectorMachine.registers() >= 32 ? 12 : 6;
+    /**
+     * Whether the tile is loaded with gathers: x86 has them from AVX2 on; elsewhere C2 may not compile them (NEON has
+     * none), and an uncompiled gather costs far more than the element-by-element copy.
+     */
+    private static final boolean GATHER = L >= 8 && VectorMachine.x86();
     /**
      * Floats per channel in the transposed tile: the most input rows a tile holds. A compile-time constant, so that
      * C2 hoists the bounds checks of the broadcasts out of the channel loop.
@@ -32,15 +43,29 @@ final class VectorKernels extends Kernels {
     static final int TILE = 128;
 
     private float[] tile = new float[0];
-    private final int[] rowAt = new int[L];   // gather offsets of 16 rows: r * xStride
+    private final int[] rowAt = new int[L];   // gather offsets of L rows: r * xStride
     /** Accumulators of the 4-row tail and of the one-channel conv. */
     private final float[] acc = new float[TAIL_ROWS * PANEL];
-    /** Input channels per chunk in {@link #rowBlocks}: 128 x 32 weights, 16 KB, stay in L1 across a tile's row blocks. */
+    /** Input channels per chunk in {@link #rowBlocks}: 128 x 2L weights (16 KB with AVX-512) stay in L1 across a tile's row blocks. */
     static final int CHANNEL_CHUNK = 128;
-    /** Accumulators of every 12-row block of a tile, {@code [block * 12 + row][32]}. */
+    /** Accumulators of every R-row block of a tile, {@code [block * R + row][2L]}. */
     private final float[] blockAcc = new float[(TILE - TAIL_ROWS) / ROWS * ROWS * PANEL];
 
     @Override String name() { return "vector"; }
+
+    /** The vector width and micro-kernel, for the device line: e.g. {@code 512-bit, 12 x 32}. */
+    @Override String shape() { return S.vectorBitSize() + "-bit, " + ROWS + " x " + PANEL; }
+
+    /**
+     * Why these kernels would run slower than the plain-Java ones in this JVM, or null if nothing speaks against
+     * them: a preferred vector of fewer than 4 floats, or no fused multiply-add in the JIT's code (where the Vector
+     * API's {@code fma} falls back to {@link Math#fma} lane by lane; before AVX2 on x86).
+     */
+    static String unsuited() {
+        if (L < 4) return "the JVM's preferred vector holds " + L + " floats";
+        if (!VectorMachine.fusedMultiplyAdd()) return "the JIT has no fused multiply-add on this CPU (UseFMA is off)";
+        return null;
+    }
 
     @Override int rowBlock() { return ROWS; }
 
@@ -62,7 +87,7 @@ final class VectorKernels extends Kernels {
 
     /**
      * The panels straight from the loaded weights, without the {@code [k, cin, cout]} copy: per panel, input channel
-     * by channel, the panel's output channels of each tap (the source rows of a panel's 32 output channels stay in
+     * by channel, the panel's output channels of each tap (the source rows of a panel's 2L output channels stay in
      * cache while the channels advance). At open, the 44.1 kHz decoder's packing in 0.53 s instead of 0.9
      * (docs/CPU-BACKEND.md, "Time to first audio").
      */
@@ -94,11 +119,11 @@ final class VectorKernels extends Kernels {
         if (rows > maxLoadRows(cin)) throw new IllegalArgumentException(rows + " rows exceed the tile's " + maxLoadRows(cin));
         reserve(cin);
         float[] tile = this.tile;
-        // 16 rows at a time, one gather per channel, so that each channel's 16 values are written to one cache line
-        // (2.5x faster than element by element); then the last rows element by element
+        // L rows at a time, one gather per channel, so that each channel's L values are written to one cache line
+        // (2.5x faster than element by element); then the last rows element by element (all of them without gathers)
         int[] rowAt = this.rowAt;
         if (rowAt[1] != xStride) for (int r = 0; r < L; r++) rowAt[r] = r * xStride;
-        int full = rows / L * L;
+        int full = GATHER ? rows / L * L : 0;
         for (int u0 = 0; u0 < full; u0 += L) {
             int src = xOff + u0 * xStride;
             for (int c = 0; c < cin; c++) FloatVector.fromArray(S, x, src + c, rowAt, 0).intoArray(tile, c * TILE + u0);
@@ -177,9 +202,9 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * The first {@code blocks} 12-row blocks of panel q (output channels {@code [32 q, 32 q + 32)}): bias, then tap by
-     * tap, {@link #CHANNEL_CHUNK} input channels at a time, every block in turn, so that a chunk of weights (128 x 32
-     * floats, 16 KB) serves all the tile's row blocks from L1 instead of streaming the panel from L2 once per block
+     * The first {@code blocks} R-row blocks of panel q (output channels {@code [2L q, 2L q + 2L)}): bias, then tap by
+     * tap, {@link #CHANNEL_CHUNK} input channels at a time, every block in turn, so that a chunk of weights (128 x 2L
+     * floats, 16 KB with AVX-512) serves all the tile's row blocks from L1 instead of streaming the panel from L2 once per block
      * (about 10 % faster on every layer: docs/CPU-BACKEND.md, v10); {@link #blockAcc} keeps each block's accumulators
      * between chunks. Each output is still bias, then tap by tap, channel by channel.
      */
@@ -192,7 +217,11 @@ final class VectorKernels extends Kernels {
             for (int c0 = 0; c0 < cin; c0 += CHANNEL_CHUNK) {
                 int kc = Math.min(CHANNEL_CHUNK, cin - c0), wj = panel + (j * cin + c0) * PANEL;
                 // one flat loop per call: C2 keeps the accumulators in registers only through a single loop
-                for (int b = 0; b < blocks; b++) tap12(tile, first + b * ROWS + j * d + c0 * TILE, kc, w, wj, acc, b * ROWS * PANEL);
+                for (int b = 0; b < blocks; b++) {
+                    int u0 = first + b * ROWS + j * d + c0 * TILE, ai = b * ROWS * PANEL;
+                    if (ROWS == 12) tap12(tile, u0, kc, w, wj, acc, ai);   // a constant: C2 keeps one of the two
+                    else tap6(tile, u0, kc, w, wj, acc, ai);
+                }
             }
         }
         for (int r = 0; r < blocks * ROWS; r++) {
@@ -213,8 +242,8 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * {@code acc[ai + row * 32 + o] += sum over c < cin of tile[c][u0 + row] * w[c][o]} for 12 rows and {@code o < 32}, channel
-     * by channel, in 24 vector accumulators (row a..l, half 0/1). Two channels per trip: C2 does not unroll a loop this large itself, and the
+     * {@code acc[ai + row * 2L + o] += sum over c < cin of tile[c][u0 + row] * w[c][o]} for 12 rows and {@code o < 2L}, channel
+     * by channel, in 24 vector accumulators (row a..l, half 0/1): for CPUs with 32 vector registers. Two channels per trip: C2 does not unroll a loop this large itself, and the
      * trip's own cost (index updates, the bounds checks on the weights) is then shared by 48 fused multiply-adds.
      */
     private static void tap12(float[] x, int u0, int cin, float[] w, int wi, float[] acc, int ai) {
@@ -289,7 +318,56 @@ final class VectorKernels extends Kernels {
         k0.intoArray(acc, ai + 20 * L); k1.intoArray(acc, ai + 21 * L); l0.intoArray(acc, ai + 22 * L); l1.intoArray(acc, ai + 23 * L);
     }
 
-    /** {@code acc[4 rows][32] += sum over c < cin of tile[c][u0 + row] * w[c][32]}, channel by channel. */
+    /**
+     * {@link #tap12} for 6 rows in 12 vector accumulators, for CPUs with 16 vector registers (AVX2): 12 accumulators,
+     * two weight vectors and a broadcast fill 15 of them. Two channels per trip, as there.
+     */
+    private static void tap6(float[] x, int u0, int cin, float[] w, int wi, float[] acc, int ai) {
+        FloatVector a0 = FloatVector.fromArray(S, acc, ai + 0 * L), a1 = FloatVector.fromArray(S, acc, ai + 1 * L),
+                b0 = FloatVector.fromArray(S, acc, ai + 2 * L), b1 = FloatVector.fromArray(S, acc, ai + 3 * L),
+                c0 = FloatVector.fromArray(S, acc, ai + 4 * L), c1 = FloatVector.fromArray(S, acc, ai + 5 * L),
+                d0 = FloatVector.fromArray(S, acc, ai + 6 * L), d1 = FloatVector.fromArray(S, acc, ai + 7 * L),
+                e0 = FloatVector.fromArray(S, acc, ai + 8 * L), e1 = FloatVector.fromArray(S, acc, ai + 9 * L),
+                f0 = FloatVector.fromArray(S, acc, ai + 10 * L), f1 = FloatVector.fromArray(S, acc, ai + 11 * L);
+        int c = 0;
+        for (; c + 2 <= cin; c += 2) {
+            {
+                int wc = wi + c * PANEL, xc = u0 + c * TILE;
+                FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
+                FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
+                v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
+                v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
+                v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
+                v = FloatVector.broadcast(S, x[xc + 4]); e0 = w0.fma(v, e0); e1 = w1.fma(v, e1);
+                v = FloatVector.broadcast(S, x[xc + 5]); f0 = w0.fma(v, f0); f1 = w1.fma(v, f1);
+            }
+            {
+                int wc = wi + (c + 1) * PANEL, xc = u0 + (c + 1) * TILE;
+                FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
+                FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
+                v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
+                v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
+                v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
+                v = FloatVector.broadcast(S, x[xc + 4]); e0 = w0.fma(v, e0); e1 = w1.fma(v, e1);
+                v = FloatVector.broadcast(S, x[xc + 5]); f0 = w0.fma(v, f0); f1 = w1.fma(v, f1);
+            }
+        }
+        if (c < cin) {
+            int wc = wi + c * PANEL, xc = u0 + c * TILE;
+            FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
+            FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
+            v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
+            v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
+            v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
+            v = FloatVector.broadcast(S, x[xc + 4]); e0 = w0.fma(v, e0); e1 = w1.fma(v, e1);
+            v = FloatVector.broadcast(S, x[xc + 5]); f0 = w0.fma(v, f0); f1 = w1.fma(v, f1);
+        }
+        a0.intoArray(acc, ai + 0 * L); a1.intoArray(acc, ai + 1 * L); b0.intoArray(acc, ai + 2 * L); b1.intoArray(acc, ai + 3 * L);
+        c0.intoArray(acc, ai + 4 * L); c1.intoArray(acc, ai + 5 * L); d0.intoArray(acc, ai + 6 * L); d1.intoArray(acc, ai + 7 * L);
+        e0.intoArray(acc, ai + 8 * L); e1.intoArray(acc, ai + 9 * L); f0.intoArray(acc, ai + 10 * L); f1.intoArray(acc, ai + 11 * L);
+    }
+
+    /** {@code acc[4 rows][2L] += sum over c < cin of tile[c][u0 + row] * w[c][2L]}, channel by channel. */
     private static void tap4(float[] x, int u0, int cin, float[] w, int wi, float[] acc) {
         FloatVector a0 = FloatVector.fromArray(S, acc, 0), a1 = FloatVector.fromArray(S, acc, L),
                 b0 = FloatVector.fromArray(S, acc, 2 * L), b1 = FloatVector.fromArray(S, acc, 3 * L),
@@ -308,7 +386,7 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * One output channel (the decoder's last conv, 96 -> 1): 16 rows per vector, straight from the transposed tile,
+     * One output channel (the decoder's last conv, 96 -> 1): L rows per vector, straight from the transposed tile,
      * instead of one channel padded to a 32-channel panel. Same order per output: bias, then fma over (tap, channel).
      */
     private void convOneChannel(int first, int d, int k, int cin, float[] w, int wOff,
@@ -320,19 +398,19 @@ final class VectorKernels extends Kernels {
         for (; t + L <= n; t += L) {
             FloatVector.broadcast(S, bias).intoArray(acc, 0);
             // one flat loop per tap, as in tap12: a vector carried through nested loops is boxed on the heap
-            for (int j = 0; j < k; j++) tapRows16(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
+            for (int j = 0; j < k; j++) tapRows(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
             for (int r = 0; r < L; r++) store(acc, r, y, yOff + (t + r) * yStride, res, resOff + (t + r) * resStride, tanh, 1);
         }
         if (t < n) {
             // the last rows in one vector too: rows past n are computed from whatever the tile holds there, and not stored
             FloatVector.broadcast(S, bias).intoArray(acc, 0);
-            for (int j = 0; j < k; j++) tapRows16(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
+            for (int j = 0; j < k; j++) tapRows(x, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
             for (int r = 0; r < n - t; r++) store(acc, r, y, yOff + (t + r) * yStride, res, resOff + (t + r) * resStride, tanh, 1);
         }
     }
 
-    /** {@code acc[16 rows] += sum over c < cin of tile[c][u0 + row] * w[c * PANEL]}, channel by channel. */
-    private static void tapRows16(float[] x, int u0, int cin, float[] w, int wi, float[] acc) {
+    /** {@code acc[L rows] += sum over c < cin of tile[c][u0 + row] * w[c * PANEL]}, channel by channel. */
+    private static void tapRows(float[] x, int u0, int cin, float[] w, int wi, float[] acc) {
         FloatVector a = FloatVector.fromArray(S, acc, 0);
         for (int c = 0; c < cin; c++) a = FloatVector.broadcast(S, w[wi + c * PANEL]).fma(FloatVector.fromArray(S, x, u0 + c * TILE), a);
         a.intoArray(acc, 0);

@@ -231,7 +231,7 @@ class KernelsTest {
     @Test void fallsBackWithoutTheVectorModule() {
         boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         assertEquals(module && Kernels.vectorAvailable(), Kernels.vectorAvailable());
-        String expected = Kernels.vectorAvailable() ? "vector" : "java";
+        String expected = Kernels.vectorAvailable() && Kernels.vectorUnsuited() == null ? "vector" : "java";
         assertEquals(expected, Kernels.best().get().name());
         String old = System.getProperty(Kernels.PROPERTY);
         try {
@@ -253,5 +253,26 @@ class KernelsTest {
         } finally {
             if (old == null) System.clearProperty(Kernels.PROPERTY); else System.setProperty(Kernels.PROPERTY, old);
         }
+    }
+
+    /**
+     * The Vector API kernels take the JVM's preferred width, and a micro-kernel of 12 rows where the JIT has 32 vector
+     * registers, 6 where it has 16. core/pom.xml runs this class again under {@code -XX:UseAVX=2},
+     * {@code -XX:MaxVectorSize=16} and {@code -XX:-UseFMA}, naming what each must give in
+     * {@code dac4j.test.vector-shape} and {@code dac4j.test.best-kernels}; the kernel tests above then check every
+     * shape's results against the reference.
+     */
+    @Test void vectorKernelsFollowTheJvmsVectors() {
+        String best = System.getProperty("dac4j.test.best-kernels"), shape = System.getProperty("dac4j.test.vector-shape");
+        if (best != null && Kernels.vectorAvailable()) assertEquals(best, Kernels.best().get().name());
+        if (!Kernels.vectorAvailable()) return;
+        String actual = CpuBackends.with("vector", 1).device();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(".*, vector kernels \\((\\d+)-bit, (\\d+) x (\\d+)\\)").matcher(actual);
+        assertTrue(m.matches(), actual);
+        int bits = Integer.parseInt(m.group(1)), rows = Integer.parseInt(m.group(2)), panel = Integer.parseInt(m.group(3));
+        assertEquals(2 * bits / 32, panel, actual);   // two vectors of output channels
+        assertTrue(rows == 12 || rows == 6, actual);
+        // "256:6": 256-bit vectors and 6 rows; "128": 128-bit vectors, the rows as the machine's registers allow
+        if (shape != null) assertEquals(shape, shape.contains(":") ? bits + ":" + rows : String.valueOf(bits), actual);
     }
 }
