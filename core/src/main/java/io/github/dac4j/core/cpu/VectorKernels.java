@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * AVX2, 4 with NEON). The input tile is loaded transposed, {@code tile[c * TILE + u]} (channel c, row u), so that the
  * rows a micro-kernel broadcasts sit next to each other at constant offsets: the micro-kernel holds R time rows x 2L
  * output channels in 2R vector accumulators and streams over (tap, input channel), one 2L-channel weight row (two
- * vectors) and R broadcasts per step; R is 12 where the CPU has 32 vector registers (AVX-512, NEON) and 6 where it
- * has 16 (AVX2), so that the accumulators, the two weight vectors and a broadcast stay in registers. Weights are packed
+ * vectors) and R broadcasts per step; R is 12 where the CPU has 32 vector registers (AVX-512, NEON) and 4 where it
+ * has 16 (AVX2), so that the accumulators and two channels' weights and broadcasts stay in registers. Weights are packed
  * at load into panels of 2L output channels, {@code [cout/2L][k * cin][2L]} (zero-padded), after the bias padded to a
  * multiple of 2L. A tile's R-row blocks are computed together, tap by tap and 128 input channels at a time, so that
  * each chunk of weights is read from L1 by every block ({@link #rowBlocks}, v10). Each output is bias, then fma over
@@ -29,8 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels extends Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length(), PANEL = 2 * L, TAIL_ROWS = 4;
-    /** Rows of the micro-kernel: 12 (24 accumulators) with 32 vector registers, 6 (12 accumulators) with 16. */
-    private static final int ROWS = VectorMachine.registers() >= 32 ? 12 : 6;
+    /** Rows of the micro-kernel: 12 (24 accumulators) with 32 vector registers, 4 (8 accumulators) with 16. */
+    private static final int ROWS = VectorMachine.registers() >= 32 ? 12 : 4;
     /**
      * Whether the tile is loaded with gathers: x86 has them from AVX2 on; elsewhere C2 may not compile them (NEON has
      * none), and an uncompiled gather costs far more than the element-by-element copy.
@@ -220,7 +220,7 @@ final class VectorKernels extends Kernels {
                 for (int b = 0; b < blocks; b++) {
                     int u0 = first + b * ROWS + j * d + c0 * TILE, ai = b * ROWS * PANEL;
                     if (ROWS == 12) tap12(tile, u0, kc, w, wj, acc, ai);   // a constant: C2 keeps one of the two
-                    else tap6(tile, u0, kc, w, wj, acc, ai);
+                    else tap4(tile, u0, kc, w, wj, acc, ai);
                 }
             }
         }
@@ -235,7 +235,7 @@ final class VectorKernels extends Kernels {
         float[] acc = this.acc;
         int o0 = q * PANEL, panel = wOff + padded(cout) + q * k * cin * PANEL, width = Math.min(PANEL, cout - o0);
         for (int r = 0; r < TAIL_ROWS; r++) System.arraycopy(w, wOff + o0, acc, r * PANEL, PANEL);
-        for (int j = 0; j < k; j++) tap4(tile, first + t + j * d, cin, w, panel + j * cin * PANEL, acc);
+        for (int j = 0; j < k; j++) tap4(tile, first + t + j * d, cin, w, panel + j * cin * PANEL, acc, 0);
         for (int r = 0; r < Math.min(TAIL_ROWS, n - t); r++) {
             store(acc, r * PANEL, y, yOff + (t + r) * yStride + o0, res, resOff + (t + r) * resStride + o0, tanh, width);
         }
@@ -319,16 +319,16 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * {@link #tap12} for 6 rows in 12 vector accumulators, for CPUs with 16 vector registers (AVX2): 12 accumulators,
-     * two weight vectors and a broadcast fill 15 of them. Two channels per trip, as there.
+     * {@code acc[ai + row * 2L + o] += sum over c < cin of tile[c][u0 + row] * w[c][o]} for 4 rows in 8 vector
+     * accumulators: the micro-kernel where the CPU has 16 vector registers (AVX2: with 6 rows C2 spilled weights and
+     * accumulators to the stack, with 5 it ran 10 % slower), and the last rows of a tile everywhere. Two channels per
+     * trip, as in {@link #tap12}.
      */
-    private static void tap6(float[] x, int u0, int cin, float[] w, int wi, float[] acc, int ai) {
+    private static void tap4(float[] x, int u0, int cin, float[] w, int wi, float[] acc, int ai) {
         FloatVector a0 = FloatVector.fromArray(S, acc, ai + 0 * L), a1 = FloatVector.fromArray(S, acc, ai + 1 * L),
                 b0 = FloatVector.fromArray(S, acc, ai + 2 * L), b1 = FloatVector.fromArray(S, acc, ai + 3 * L),
                 c0 = FloatVector.fromArray(S, acc, ai + 4 * L), c1 = FloatVector.fromArray(S, acc, ai + 5 * L),
-                d0 = FloatVector.fromArray(S, acc, ai + 6 * L), d1 = FloatVector.fromArray(S, acc, ai + 7 * L),
-                e0 = FloatVector.fromArray(S, acc, ai + 8 * L), e1 = FloatVector.fromArray(S, acc, ai + 9 * L),
-                f0 = FloatVector.fromArray(S, acc, ai + 10 * L), f1 = FloatVector.fromArray(S, acc, ai + 11 * L);
+                d0 = FloatVector.fromArray(S, acc, ai + 6 * L), d1 = FloatVector.fromArray(S, acc, ai + 7 * L);
         int c = 0;
         for (; c + 2 <= cin; c += 2) {
             {
@@ -338,8 +338,6 @@ final class VectorKernels extends Kernels {
                 v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
                 v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
                 v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
-                v = FloatVector.broadcast(S, x[xc + 4]); e0 = w0.fma(v, e0); e1 = w1.fma(v, e1);
-                v = FloatVector.broadcast(S, x[xc + 5]); f0 = w0.fma(v, f0); f1 = w1.fma(v, f1);
             }
             {
                 int wc = wi + (c + 1) * PANEL, xc = u0 + (c + 1) * TILE;
@@ -348,8 +346,6 @@ final class VectorKernels extends Kernels {
                 v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
                 v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
                 v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
-                v = FloatVector.broadcast(S, x[xc + 4]); e0 = w0.fma(v, e0); e1 = w1.fma(v, e1);
-                v = FloatVector.broadcast(S, x[xc + 5]); f0 = w0.fma(v, f0); f1 = w1.fma(v, f1);
             }
         }
         if (c < cin) {
@@ -359,30 +355,9 @@ final class VectorKernels extends Kernels {
             v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
             v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
             v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
-            v = FloatVector.broadcast(S, x[xc + 4]); e0 = w0.fma(v, e0); e1 = w1.fma(v, e1);
-            v = FloatVector.broadcast(S, x[xc + 5]); f0 = w0.fma(v, f0); f1 = w1.fma(v, f1);
         }
         a0.intoArray(acc, ai + 0 * L); a1.intoArray(acc, ai + 1 * L); b0.intoArray(acc, ai + 2 * L); b1.intoArray(acc, ai + 3 * L);
         c0.intoArray(acc, ai + 4 * L); c1.intoArray(acc, ai + 5 * L); d0.intoArray(acc, ai + 6 * L); d1.intoArray(acc, ai + 7 * L);
-        e0.intoArray(acc, ai + 8 * L); e1.intoArray(acc, ai + 9 * L); f0.intoArray(acc, ai + 10 * L); f1.intoArray(acc, ai + 11 * L);
-    }
-
-    /** {@code acc[4 rows][2L] += sum over c < cin of tile[c][u0 + row] * w[c][2L]}, channel by channel. */
-    private static void tap4(float[] x, int u0, int cin, float[] w, int wi, float[] acc) {
-        FloatVector a0 = FloatVector.fromArray(S, acc, 0), a1 = FloatVector.fromArray(S, acc, L),
-                b0 = FloatVector.fromArray(S, acc, 2 * L), b1 = FloatVector.fromArray(S, acc, 3 * L),
-                c0 = FloatVector.fromArray(S, acc, 4 * L), c1 = FloatVector.fromArray(S, acc, 5 * L),
-                d0 = FloatVector.fromArray(S, acc, 6 * L), d1 = FloatVector.fromArray(S, acc, 7 * L);
-        for (int c = 0; c < cin; c++) {
-            int wc = wi + c * PANEL, xc = u0 + c * TILE;
-            FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
-            FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
-            v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
-            v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
-            v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
-        }
-        a0.intoArray(acc, 0); a1.intoArray(acc, L); b0.intoArray(acc, 2 * L); b1.intoArray(acc, 3 * L);
-        c0.intoArray(acc, 4 * L); c1.intoArray(acc, 5 * L); d0.intoArray(acc, 6 * L); d1.intoArray(acc, 7 * L);
     }
 
     /**
