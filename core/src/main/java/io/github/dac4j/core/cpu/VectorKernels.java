@@ -30,7 +30,7 @@ final class VectorKernels extends Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length(), PANEL = 2 * L, TAIL_ROWS = 4;
     /** Rows of the micro-kernel: 12 (24 accumulators) with 32 vector registers, 4 (8 accumulators) with 16. */
-    private static final int ROWS = VectorMachine.registers() >= 32 ? 12 : 4;
+    private static final int ROWS = VectorMachine.registers(L) >= 32 ? 12 : 4;
     /**
      * Whether the tile is loaded with gathers: x86 has them from AVX2 on; elsewhere C2 may not compile them (NEON has
      * none), and an uncompiled gather costs far more than the element-by-element copy.

@@ -21,11 +21,12 @@ final class VectorMachine {
     }
 
     /**
-     * Vector registers the JIT allocates: 32 on x86 with AVX-512 in use ({@code UseAVX} 3: EVEX encodes 32, also for
-     * 256-bit vectors) and on AArch64 (NEON and SVE); 16 on x86 otherwise (AVX2 and older) and elsewhere.
+     * Vector registers the JIT allocates, given the preferred vector's float lanes: 32 on x86 with AVX-512 in use
+     * ({@code UseAVX} 3: EVEX encodes 32, also for 256-bit vectors; where the flag cannot be read, 16 lanes tell) and on
+     * AArch64 (NEON and SVE); 16 on x86 otherwise (AVX2 and older) and elsewhere.
      */
-    static int registers() {
-        if (x86()) return flag("UseAVX").map(Integer::parseInt).orElse(0) >= 3 ? 32 : 16;
+    static int registers(int lanes) {
+        if (x86()) return flag("UseAVX").map(Integer::parseInt).orElse(lanes >= 16 ? 3 : 0) >= 3 ? 32 : 16;
         return System.getProperty("os.arch", "").toLowerCase(Locale.ROOT).equals("aarch64") ? 32 : 16;
     }
 
