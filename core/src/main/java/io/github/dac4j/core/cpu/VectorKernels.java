@@ -321,34 +321,15 @@ final class VectorKernels extends Kernels {
     /**
      * {@code acc[ai + row * 2L + o] += sum over c < cin of tile[c][u0 + row] * w[c][o]} for 4 rows in 8 vector
      * accumulators: the micro-kernel where the CPU has 16 vector registers (AVX2: with 6 rows C2 spilled weights and
-     * accumulators to the stack, with 5 it ran 10 % slower), and the last rows of a tile everywhere. Two channels per
-     * trip, as in {@link #tap12}.
+     * accumulators to the stack, with 5 it ran 10 % slower), and the last rows of a tile everywhere. One channel per
+     * trip: two (as in {@link #tap12}) measured the same here.
      */
     private static void tap4(float[] x, int u0, int cin, float[] w, int wi, float[] acc, int ai) {
         FloatVector a0 = FloatVector.fromArray(S, acc, ai + 0 * L), a1 = FloatVector.fromArray(S, acc, ai + 1 * L),
                 b0 = FloatVector.fromArray(S, acc, ai + 2 * L), b1 = FloatVector.fromArray(S, acc, ai + 3 * L),
                 c0 = FloatVector.fromArray(S, acc, ai + 4 * L), c1 = FloatVector.fromArray(S, acc, ai + 5 * L),
                 d0 = FloatVector.fromArray(S, acc, ai + 6 * L), d1 = FloatVector.fromArray(S, acc, ai + 7 * L);
-        int c = 0;
-        for (; c + 2 <= cin; c += 2) {
-            {
-                int wc = wi + c * PANEL, xc = u0 + c * TILE;
-                FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
-                FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
-                v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
-                v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
-                v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
-            }
-            {
-                int wc = wi + (c + 1) * PANEL, xc = u0 + (c + 1) * TILE;
-                FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
-                FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
-                v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
-                v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
-                v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
-            }
-        }
-        if (c < cin) {
+        for (int c = 0; c < cin; c++) {
             int wc = wi + c * PANEL, xc = u0 + c * TILE;
             FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
             FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
