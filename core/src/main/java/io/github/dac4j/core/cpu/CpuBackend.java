@@ -46,8 +46,8 @@ public final class CpuBackend implements Backend {
 
     /**
      * A CPU backend with {@code threads} workers (at least one), running the fastest kernels this JVM has: the
-     * Vector API ones with {@code --add-modules jdk.incubator.vector} (where the CPU has fused multiply-adds), else plain Java (property {@code dac4j.cpu.kernels}
-     * forces one). Results do not depend on the thread count.
+     * Vector API ones with {@code --add-modules jdk.incubator.vector} (where the CPU has fused multiply-adds), else
+     * plain Java (property {@code dac4j.cpu.kernels} forces one). Results do not depend on the thread count.
      */
     public CpuBackend(int threads) { this(threads, Kernels.best()); }
 

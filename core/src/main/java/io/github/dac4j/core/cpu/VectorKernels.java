@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * rows a micro-kernel broadcasts sit next to each other at constant offsets: the micro-kernel holds R time rows x 2L
  * output channels in 2R vector accumulators and streams over (tap, input channel), one 2L-channel weight row (two
  * vectors) and R broadcasts per step; R is 12 where the CPU has 32 vector registers (AVX-512, NEON) and 4 where it
- * has 16 (AVX2), so that the accumulators and two channels' weights and broadcasts stay in registers. Weights are packed
+ * has 16 (AVX2), so that the accumulators, the weights and the broadcasts stay in registers. Weights are packed
  * at load into panels of 2L output channels, {@code [cout/2L][k * cin][2L]} (zero-padded), after the bias padded to a
  * multiple of 2L. A tile's R-row blocks are computed together, tap by tap and 128 input channels at a time, so that
  * each chunk of weights is read from L1 by every block ({@link #rowBlocks}, v10). Each output is bias, then fma over
