@@ -266,7 +266,10 @@ class KernelsTest {
         String best = System.getProperty("dac4j.test.best-kernels"), shape = System.getProperty("dac4j.test.vector-shape");
         if (best != null && Kernels.vectorAvailable()) assertEquals(best, Kernels.best().get().name());
         if (!Kernels.vectorAvailable()) return;
-        String actual = CpuBackends.with("vector", 1).device();
+        String actual;
+        try (CpuBackend cpu = CpuBackends.with("vector", 1)) {
+            actual = cpu.device();
+        }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(".*, vector kernels \\((\\d+)-bit, (\\d+) x (\\d+)\\)").matcher(actual);
         assertTrue(m.matches(), actual);
         int bits = Integer.parseInt(m.group(1)), rows = Integer.parseInt(m.group(2)), panel = Integer.parseInt(m.group(3));
