@@ -61,11 +61,11 @@ final class VectorKernels extends Kernels {
      * them: a preferred vector of fewer than 4 floats, or no fused multiply-add in the JIT's code (where the Vector
      * API's {@code fma} falls back to {@link Math#fma} lane by lane; before AVX2 on x86).
      */
-    static String unsuited() {
-        if (L < 4) return "the JVM's preferred vector holds " + L + " floats";
-        if (!VectorMachine.fusedMultiplyAdd()) return "the JIT has no fused multiply-add on this CPU (UseFMA is off)";
-        return null;
-    }
+    static String unsuited() { return UNSUITED; }
+
+    // fixed for the JVM's life, like the species: asked once, not at every backend's creation
+    private static final String UNSUITED = L < 4 ? "the JVM's preferred vector holds " + L + " floats"
+            : !VectorMachine.fusedMultiplyAdd() ? "the JIT has no fused multiply-add on this CPU (UseFMA is off)" : null;
 
     @Override int rowBlock() { return ROWS; }
 

@@ -14,11 +14,10 @@ import java.util.Optional;
 final class VectorMachine {
     private VectorMachine() {}
 
+    private static final String ARCH = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+
     /** True on x86-64. */
-    static boolean x86() {
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        return arch.equals("amd64") || arch.equals("x86_64");
-    }
+    static boolean x86() { return ARCH.equals("amd64") || ARCH.equals("x86_64"); }
 
     /**
      * Vector registers the JIT allocates, given the preferred vector's float lanes: 32 on x86 with AVX-512 in use
@@ -27,7 +26,7 @@ final class VectorMachine {
      */
     static int registers(int lanes) {
         if (x86()) return flag("UseAVX").map(Integer::parseInt).orElse(lanes >= 16 ? 3 : 0) >= 3 ? 32 : 16;
-        return System.getProperty("os.arch", "").toLowerCase(Locale.ROOT).equals("aarch64") ? 32 : 16;
+        return ARCH.equals("aarch64") ? 32 : 16;
     }
 
     /** Whether C2 emits fused multiply-adds ({@code UseFMA}); assumed so where the flag cannot be read. */
