@@ -2,9 +2,9 @@ package io.github.dac4j.bench;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +52,9 @@ class WithoutAvx512Test {
         }
     }
 
-    private static Run probe(boolean withoutAvx512) throws Exception {
+    @TempDir Path dir;
+
+    private Run probe(boolean withoutAvx512) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>();
         if (withoutAvx512) command.add(SCRIPT.toString());
@@ -62,22 +64,10 @@ class WithoutAvx512Test {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("DAC4J_CPUID_QUIET");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        var out = new java.io.ByteArrayOutputStream();
-        var err = new java.io.ByteArrayOutputStream();
-        Thread drain = new Thread(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        drain.start();
-        p.getInputStream().transferTo(out);
+        Path out = dir.resolve(withoutAvx512 + ".out"), err = dir.resolve(withoutAvx512 + ".err");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the probe did not finish");
-        drain.join();
-        Run run = new Run(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        Run run = new Run(Files.readString(out), Files.readString(err));
         assertEquals(0, p.exitValue(), "probe failed: " + run);
         return run;
     }

@@ -122,7 +122,7 @@ final class VectorKernels extends Kernels {
         // L rows at a time, one gather per channel, so that each channel's L values are written to one cache line
         // (2.5x faster than element by element); then the last rows element by element (all of them without gathers)
         int[] rowAt = this.rowAt;
-        if (rowAt[1] != xStride) for (int r = 0; r < L; r++) rowAt[r] = r * xStride;
+        if (GATHER && rowAt[1] != xStride) for (int r = 0; r < L; r++) rowAt[r] = r * xStride;
         int full = GATHER ? rows / L * L : 0;
         for (int u0 = 0; u0 < full; u0 += L) {
             int src = xOff + u0 * xStride;
