@@ -81,9 +81,11 @@ public interface Backend extends AutoCloseable {
     /**
      * Runs {@code op} for output rows {@code [skip, n)} of {@code streams} streams. Rows {@code [0, skip)} lie before
      * every stream's start, where the program zeroes them afterwards: a backend may leave them as they are (the CPU
-     * backend does; that is a first step's warm-up not computed) or compute them.
+     * backend does; that is a first step's warm-up not computed) or compute them. {@code position} is the sequence
+     * position of output row 0 (negative in the first steps), the same for every stream: a backend whose sums depend on
+     * where a row lies (the CPU backend's Winograd form pairs rows by position) keeps streaming exact with it.
      */
-    void conv(Conv op, int streams, int skip, int n);
+    void conv(Conv op, int streams, long position, int skip, int n);
 
     /**
      * Runs {@code op} for input rows {@code [skip, n)} (output rows {@code [skip * stride, n * stride)}) of

@@ -33,7 +33,7 @@ class SkippedRowsTest {
     static final class EveryRow extends ForwardingBackend {
         EveryRow(Backend inner) { super(inner); }
 
-        @Override public void conv(Conv op, int streams, int skip, int n) { inner.conv(op, streams, 0, n); }
+        @Override public void conv(Conv op, int streams, long position, int skip, int n) { inner.conv(op, streams, position, 0, n); }
 
         @Override public void convTranspose(ConvTranspose op, int streams, int skip, int n) { inner.convTranspose(op, streams, 0, n); }
     }
@@ -47,10 +47,10 @@ class SkippedRowsTest {
 
         Poisoning(CpuBackend cpu) { super(cpu); this.cpu = cpu; }
 
-        @Override public void conv(Conv op, int streams, int skip, int n) {
+        @Override public void conv(Conv op, int streams, long position, int skip, int n) {
             for (int b = 0; b < streams; b++) CpuBackends.fill(cpu, op.out(), b, op.outRow(), skip, Float.NaN);
             count(op.label(), op.stage(), n - skip);
-            inner.conv(op, streams, skip, n);
+            inner.conv(op, streams, position, skip, n);
         }
 
         @Override public void convTranspose(ConvTranspose op, int streams, int skip, int n) {

@@ -246,7 +246,7 @@ public final class CudaBackend implements Backend {
      * Computes every row {@code [0, n)}, the skipped ones too: cuDNN's algorithms are found per row count when the
      * program is allocated, and a shifted range would add shapes for a few rows of the first steps.
      */
-    @Override public void conv(Conv op, int streams, int skip, int n) {
+    @Override public void conv(Conv op, int streams, long position, int skip, int n) {
         current();
         var conv = op.conv();
         int cin = conv.inChannels(), cout = conv.outChannels();

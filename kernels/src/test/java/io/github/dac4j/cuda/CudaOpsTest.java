@@ -104,7 +104,7 @@ class CudaOpsTest {
                         withSnake ? snake : null, b.activations("in", STREAMS, inRows, cin), b.activations("out", STREAMS, n + 6, cout), 2,
                         withResidual ? b.activations("res", STREAMS, n + 3, cout) : null, 1, tanh));
                 float[][] r = both(p, model, ops, withResidual ? new String[] {"in", "res"} : new String[] {"in"}, data, "out",
-                        (be, program) -> be.conv((Conv) program.ops().get(0), STREAMS, 0, n));
+                        (be, program) -> be.conv((Conv) program.ops().get(0), STREAMS, 0, 0, n));
                 assertClose(p, r, "conv " + cin + "->" + cout + " k" + k + " d" + d + " snake " + withSnake + " residual "
                         + withResidual + " tanh " + tanh + " (seed " + seed + ")");
             }
@@ -124,7 +124,7 @@ class CudaOpsTest {
             Function<Buffers, List<Op>> ops = b -> List.of(Conv.of(ArenaIO.window(cin, cout, n, span, span / 2), conv, null,
                     b.activations("in", 1, inRows + 3, cin), b.activations("out", 1, n, cout), 0));
             float[][] r = both(p, model, ops, new String[] {"in"}, new float[][] {Numerics.random(seed + 3, (inRows + 3) * cin, 2)}, "out",
-                    (be, program) -> be.conv((Conv) program.ops().get(0), 1, 0, n));
+                    (be, program) -> be.conv((Conv) program.ops().get(0), 1, 0, 0, n));
             assertClose(p, r, "one stream conv " + cin + "->" + cout + " k" + k + " n" + n + " (seed " + seed + ")");
         }
     }
@@ -145,7 +145,7 @@ class CudaOpsTest {
             Function<Buffers, List<Op>> ops = b -> List.of(Conv.of(ArenaIO.window(cin, cout, n, span, span / 2), conv, null,
                     b.activations("in", STREAMS, inRows + 3, cin), b.activations("out", STREAMS, n + 2, cout), 0));
             float[][] r = both(p, model, ops, new String[] {"in"}, new float[][] {Numerics.random(seed + 3, STREAMS * (inRows + 3) * cin, 2)},
-                    "out", (be, program) -> be.conv((Conv) program.ops().get(0), STREAMS, 0, n));
+                    "out", (be, program) -> be.conv((Conv) program.ops().get(0), STREAMS, 0, 0, n));
             assertClose(p, r, "two streams conv " + cin + "->" + cout + " k" + k + " n" + n + " (seed " + seed + ")");
         }
     }

@@ -56,7 +56,7 @@ class CudnnGeometryTest {
             ArenaIO.write(cpu, program.buffer("in"), x);
             ArenaIO.write(cpu, program.buffer("res"), res);
             ArenaIO.write(cpu, program.buffer("out"), new float[streams * (n + 4) * cout]);
-            cpu.conv((Conv) program.ops().get(0), streams, 0, n);
+            cpu.conv((Conv) program.ops().get(0), streams, 0, 0, n);
             cpuOut = ArenaIO.readAll(cpu, program.buffer("out"));
         }
         // the model of the GPU path: Snake kernel -> cudnnConvolutionForward (geometry, NHWC filter) -> epilogue

@@ -290,7 +290,7 @@ public final class CpuBackend implements Backend {
      * the same memory, the same weights in the same order (tap j = J s + r, then channel), so the same sums. Only
      * rows {@code [skip, n)} are computed: a row's sums do not depend on which rows run beside it.
      */
-    @Override public void conv(Conv op, int streams, int skip, int n) {
+    @Override public void conv(Conv op, int streams, long position, int skip, int n) {
         Conv1d conv = op.conv();
         Snake prologue = op.prologue();
         ArenaBuffer in = op.in(), out = op.out(), residual = op.residual();
@@ -308,7 +308,7 @@ public final class CpuBackend implements Backend {
             kern.load(arena, base(in, b, 0) + t0 * cin, cin, rows + span, cin, alpha, inverse);
             int res = residual == null ? 0 : base(residual, b, residualRow + t0);
             kern.convLoaded(0, d, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
-                    residual == null ? null : arena, res, cout, tanh, rows, split.fromChannel(task), split.toChannel(task));
+                    residual == null ? null : arena, res, cout, tanh, rows, position + t0, split.fromChannel(task), split.toChannel(task));
         });
     }
 
@@ -329,7 +329,7 @@ public final class CpuBackend implements Backend {
                     prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());
             for (int r = 0; r < s; r++) {
                 kern.convLoaded(firstWindowRow(r, s, pad), 1, 2, cin, cout, w, r * phaseLength, arena, base(out, b, outRow + q0 * s + r),
-                        s * cout, null, 0, 0, false, rows, split.fromChannel(task), split.toChannel(task));
+                        s * cout, null, 0, 0, false, rows, 0, split.fromChannel(task), split.toChannel(task));   // 2 taps: no position
             }
         });
     }

@@ -8,10 +8,13 @@ package io.github.dac4j.core.cpu;
  * each other by rounding only (fused multiply-adds, the polynomial sine).
  */
 abstract class Kernels {
-    /** System property that forces one implementation: {@code reference}, {@code java} or {@code vector}. */
+    /**
+     * System property that forces one implementation: {@code reference}, {@code java}, {@code vector} or
+     * {@code vector-direct} (the vector kernels without the Winograd form: the direct sums' tighter rounding).
+     */
     static final String PROPERTY = "dac4j.cpu.kernels";
 
-    /** Short name for logs: {@code reference}, {@code java}, {@code vector}. */
+    /** Short name for logs: {@code reference}, {@code java}, {@code vector}, {@code vector-direct}. */
     abstract String name();
 
     /** What else the device line should say about these kernels (the vector width, say); empty by default. */
@@ -68,10 +71,13 @@ abstract class Kernels {
      * for t in [0, n), o in [0, cout), summed in exactly that order, where {@code y[t, o] = y[yOff + t * yStride + o]},
      * {@code res[t, o] = res[resOff + t * resStride + o]} (no residual term when {@code res} is null) and act = tanh
      * when {@code tanh}, else identity. {@code packed} holds, from {@code wOff}, what {@link #pack} made. The rows read
-     * must lie in the loaded ones; {@code y} must not overlap {@code res} rows still to be read.
+     * must lie in the loaded ones; {@code y} must not overlap {@code res} rows still to be read. {@code position} is the
+     * sequence position of output row 0: a kernel that computes a row differently by where it lies (the Winograd form
+     * pairs rows by position) computes it the same in every tile that holds it, so streaming stays bit-identical.
      */
     abstract void convLoaded(int first, int d, int k, int cin, int cout, float[] packed, int wOff,
-                             float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n);
+                             float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n,
+                             long position);
 
     /**
      * {@link #convLoaded} for the output channels {@code [from, to)} only, so that workers can share an op of few
@@ -80,12 +86,12 @@ abstract class Kernels {
      * call. By default the whole range only.
      */
     void convLoaded(int first, int d, int k, int cin, int cout, float[] packed, int wOff, float[] y, int yOff, int yStride,
-                    float[] res, int resOff, int resStride, boolean tanh, int n, int from, int to) {
+                    float[] res, int resOff, int resStride, boolean tanh, int n, long position, int from, int to) {
         if (from != 0 || to != cout) throw new UnsupportedOperationException(name() + " kernels compute every output channel at once");
-        convLoaded(first, d, k, cin, cout, packed, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
+        convLoaded(first, d, k, cin, cout, packed, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n, position);
     }
 
-    /** The output channels {@link #convLoaded(int, int, int, int, int, float[], int, float[], int, int, float[], int, int, boolean, int, int, int)} splits at; 0: no split. */
+    /** The output channels {@link #convLoaded(int, int, int, int, int, float[], int, float[], int, int, float[], int, int, boolean, int, long, int, int)} splits at; 0: no split. */
     int channelGroup() { return 0; }
 
     /** Makes room for tiles of up to {@code cin} channels now, so that no later {@link #load} allocates. */
@@ -107,16 +113,16 @@ abstract class Kernels {
             switch (forced.trim()) {
                 case "reference": return ReferenceKernels::new;
                 case "java": return JavaKernels::new;
-                case "vector":
+                case "vector", "vector-direct":
                     if (!vectorAvailable()) {
-                        throw new IllegalStateException(PROPERTY + "=vector needs the JVM option --add-modules jdk.incubator.vector");
+                        throw new IllegalStateException(PROPERTY + "=" + forced.trim() + " needs the JVM option --add-modules jdk.incubator.vector");
                     }
-                    return vectorFactory();
+                    return vectorFactory(forced.trim().equals("vector"));
                 default:
-                    throw new IllegalArgumentException(PROPERTY + " must be reference, java or vector, got '" + forced + "'");
+                    throw new IllegalArgumentException(PROPERTY + " must be reference, java, vector or vector-direct, got '" + forced + "'");
             }
         }
-        return vectorAvailable() && vectorUnsuited() == null ? vectorFactory() : JavaKernels::new;
+        return vectorAvailable() && vectorUnsuited() == null ? vectorFactory(true) : JavaKernels::new;
     }
 
     /**
@@ -148,10 +154,11 @@ abstract class Kernels {
 
     private static final String VECTOR_CLASS = "io.github.dac4j.core.cpu.VectorKernels";
 
-    private static java.util.function.Supplier<Kernels> vectorFactory() {
+    /** The Vector API kernels, with the Winograd form of the 7-tap convolutions or without ({@code vector-direct}). */
+    private static java.util.function.Supplier<Kernels> vectorFactory(boolean winograd) {
         return () -> {
             try {
-                return (Kernels) Class.forName(VECTOR_CLASS).getDeclaredConstructor().newInstance();
+                return (Kernels) Class.forName(VECTOR_CLASS).getDeclaredConstructor(boolean.class).newInstance(winograd);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("cannot create the Vector API kernels: " + e, e);
             }

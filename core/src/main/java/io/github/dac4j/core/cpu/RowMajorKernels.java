@@ -29,7 +29,8 @@ abstract class RowMajorKernels extends Kernels {
     }
 
     @Override final void convLoaded(int first, int d, int k, int cin, int cout, float[] packed, int wOff,
-                                    float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n) {
+                                    float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n,
+                                    long position) {
         conv(tile, first * cin, cin, d * cin, k, cin, cout, packed, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
     }
 

@@ -51,7 +51,16 @@ final class VectorKernels extends Kernels {
     /** Accumulators of every R-row block of a tile, {@code [block * R + row][2L]}. */
     private final float[] blockAcc = new float[(TILE - TAIL_ROWS) / ROWS * ROWS * PANEL];
 
-    @Override String name() { return "vector"; }
+    /** Whether the 7-tap convolutions run in the Winograd form (the default) or directly ({@code vector-direct}). */
+    private final boolean winograd;
+
+    /** The kernels with the Winograd form of the 7-tap convolutions. */
+    VectorKernels() { this(true); }
+
+    /** The kernels, with the 7-tap convolutions in the Winograd form or, for comparison, computed directly. */
+    VectorKernels(boolean winograd) { this.winograd = winograd; }
+
+    @Override String name() { return winograd ? "vector" : "vector-direct"; }
 
     /** The vector width and micro-kernel, for the device line: e.g. {@code 512-bit, 12 x 32}. */
     @Override String shape() { return S.vectorBitSize() + "-bit, " + ROWS + " x " + PANEL; }
@@ -75,6 +84,7 @@ final class VectorKernels extends Kernels {
     private static int padded(int cout) { return (cout + PANEL - 1) / PANEL * PANEL; }
 
     @Override float[] pack(float[] wkco, float[] bias, int k, int cin, int cout) {
+        if (winograd(k, cout)) return pack(new Strided(wkco, 0, cin * cout, cout, 1), bias, k, cin, cout);
         int pad = padded(cout), kk = k * cin;
         float[] p = new float[pad + kk * pad];
         System.arraycopy(bias, 0, p, 0, cout);
@@ -92,6 +102,7 @@ final class VectorKernels extends Kernels {
      * (docs/CPU-BACKEND.md, "Time to first audio").
      */
     @Override float[] pack(Strided source, float[] bias, int k, int cin, int cout) {
+        if (winograd(k, cout)) return pack(winogradWeights(source, cin, cout), bias, POINTS, cin, cout);
         int pad = padded(cout), kk = k * cin;
         float[] p = new float[pad + kk * pad];
         System.arraycopy(bias, 0, p, 0, cout);
@@ -183,15 +194,25 @@ final class VectorKernels extends Kernels {
     @Override int channelGroup() { return PANEL; }
 
     @Override void convLoaded(int first, int d, int k, int cin, int cout, float[] w, int wOff,
-                              float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n) {
-        convLoaded(first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n, 0, cout);
+                              float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n,
+                              long position) {
+        convLoaded(first, d, k, cin, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n, position, 0, cout);
     }
 
     // the panels of output channels [from, to): each output computed as by the whole call
     @Override void convLoaded(int first, int d, int k, int cin, int cout, float[] w, int wOff, float[] y, int yOff, int yStride,
-                              float[] res, int resOff, int resStride, boolean tanh, int n, int from, int to) {
+                              float[] res, int resOff, int resStride, boolean tanh, int n, long position, int from, int to) {
         if (cout == 1) {
             convOneChannel(first, d, k, cin, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh, n);
+            return;
+        }
+        if (winograd(k, cout)) {
+            int pairs = pairs(d, n, position);
+            transform(first, d, cin, pairs);
+            for (int q = from / PANEL; q < (to + PANEL - 1) / PANEL; q++) {
+                products(q, pairs, cin, cout, w, wOff);
+                combine(q, pairs, d, n, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh);
+            }
             return;
         }
         int blocks = n / ROWS;
@@ -339,6 +360,184 @@ final class VectorKernels extends Kernels {
         }
         a0.intoArray(acc, ai + 0 * L); a1.intoArray(acc, ai + 1 * L); b0.intoArray(acc, ai + 2 * L); b1.intoArray(acc, ai + 3 * L);
         c0.intoArray(acc, ai + 4 * L); c1.intoArray(acc, ai + 5 * L); d0.intoArray(acc, ai + 6 * L); d1.intoArray(acc, ai + 7 * L);
+    }
+
+    // ---- the Winograd form of the 7-tap convolutions, F(2, 7) ----
+
+    /** Points of F(2, 7): 0, 1, -1, 2, -2, 1/2, -1/2 and infinity; one product per point for two output rows. */
+    private static final int POINTS = 8;
+
+    /**
+     * G, {@code [POINTS][7]}: the weights' transform {@code U = G w}, applied at packing in double. With B^T (in
+     * {@link #transform}) and A^T (in {@link #combine}) it gives {@code y = A^T [(G w) . (B^T x)]}, the correlation of
+     * 8 input rows with 7 taps, 2 outputs: Lavin and Gray's construction, with the Lagrange denominators moved into G so
+     * that B^T has small integers and A^T powers of two. Derived and checked in exact arithmetic (docs/CPU-BACKEND.md, v13).
+     */
+    private static final double[][] G = {
+            {1 / 4.0, 0, 0, 0, 0, 0, 0},
+            {1 / 18.0, 1 / 18.0, 1 / 18.0, 1 / 18.0, 1 / 18.0, 1 / 18.0, 1 / 18.0},
+            {1 / 18.0, -1 / 18.0, 1 / 18.0, -1 / 18.0, 1 / 18.0, -1 / 18.0, 1 / 18.0},
+            {1 / 360.0, 1 / 180.0, 1 / 90.0, 1 / 45.0, 2 / 45.0, 4 / 45.0, 8 / 45.0},
+            {1 / 360.0, -1 / 180.0, 1 / 90.0, -1 / 45.0, 2 / 45.0, -4 / 45.0, 8 / 45.0},
+            {16 / 45.0, 8 / 45.0, 4 / 45.0, 2 / 45.0, 1 / 45.0, 1 / 90.0, 1 / 180.0},
+            {16 / 45.0, -8 / 45.0, 4 / 45.0, -2 / 45.0, 1 / 45.0, -1 / 90.0, 1 / 180.0},
+            {0, 0, 0, 0, 0, 0, 1 / 4.0}};
+
+    /** Whether a stride-1 convolution of {@code k} taps to {@code cout} channels runs in the Winograd form here. */
+    private boolean winograd(int k, int cout) { return winograd && k == 7 && cout > 1; }
+
+    private float[] transformed = new float[0];   // V = B^T x: [POINTS][cin][TILE], pair p at column p
+    private final int[] pairAt = new int[TILE];    // the first row of each pair
+    private final int[] firstAt = new int[TILE];   // where each pair's x0 is read: its first row, or x1's row where x0 is not needed
+    private final int[] lastAt = new int[TILE];    // where its x7 is read: b + 7d, or x6's row where x7 is not needed
+    private final float[] products = new float[POINTS * TILE * PANEL];   // M = sum over c of U V: [POINTS][pair][2L]
+
+    /** U = G w: {@code [7, cin, cout]} weights to {@code [POINTS, cin, cout]}, each sum in double, rounded once. */
+    private static float[] winogradWeights(Strided w, int cin, int cout) {
+        float[] u = new float[POINTS * cin * cout];
+        for (int c = 0; c < cin; c++) {
+            for (int o = 0; o < cout; o++) {
+                for (int i = 0; i < POINTS; i++) {
+                    double sum = 0;
+                    for (int j = 0; j < 7; j++) sum += G[i][j] * w.at(j, c, o);
+                    u[(i * cin + c) * cout + o] = (float) sum;
+                }
+            }
+        }
+        return u;
+    }
+
+    /**
+     * Pairs up output rows {@code [0, n)}: row t goes with row t + d when its sequence position {@code position + t}
+     * lies in the first half of a period of 2d, so that a row is computed as the same member of the same pair in
+     * every tile and every step. Fills {@link #pairAt} with the first rows b of the pairs that hold a wanted row
+     * ({@code b} may be negative: then only b + d is wanted) and returns their count.
+     */
+    private int pairs(int d, int n, long position) {
+        int period = 2 * d, phase = (int) Math.floorMod(position, (long) period), count = 0;
+        for (int b = -d; b < n; b++) {
+            if ((phase + b + period) % period < d && (b >= 0 || b + d < n)) {
+                pairAt[count] = b;
+                firstAt[count] = b >= 0 ? b : b + d;
+                lastAt[count++] = b + d < n ? b + 7 * d : b + 6 * d;
+            }
+        }
+        // the last vector of pairs reads whole: the columns past the count repeat the last pair, and are not used
+        for (int p = count; p < (count + L - 1) / L * L; p++) {
+            pairAt[p] = pairAt[count - 1];
+            firstAt[p] = firstAt[count - 1];
+            lastAt[p] = lastAt[count - 1];
+        }
+        return count;
+    }
+
+    /**
+     * V = B^T x, {@code tile:[cin][TILE] -> transformed:[POINTS][cin][TILE]}: for each pair (b, b + d) the 8 input rows
+     * {@code first + b + j d}, j &lt; 8, of each channel, transformed; L pairs at a time, their rows gathered. B^T row 0
+     * alone reads x0 and feeds only the product m0, which only the pair's first row takes (A^T); x7 likewise feeds only
+     * the second row. So where one row of a pair is not wanted, its extra input (outside the tile, or past the rows
+     * loaded) is read from a row inside instead: that changes only the row not stored.
+     */
+    private void transform(int first, int d, int cin, int pairs) {
+        if (transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
+        // B^T:  [4 0 -21 0 21 0 -4 0], [0 -4 -4 17 17 -4 -4 0], [0 4 -4 -17 17 4 -4 0], [0 2 1 -10 -5 8 4 0],
+        //       [0 -2 1 10 -5 -8 4 0], [0 4 8 -5 -10 1 2 0], [0 -4 8 5 -10 -1 2 0], [0 -4 0 21 0 -21 0 4]
+        // = the even inputs' part e and the odd inputs' part o of rows 1 and 2 (e + o, e - o), 3 and 4, 5 and 6. In two
+        // passes of four gathers each: with all eight in one loop C2 stops inlining (NodeCountInliningCutoff), and a
+        // gather left as a call allocates its vector
+        transformEven(first, d, cin, pairs);
+        transformOdd(first, d, cin, pairs);
+    }
+
+    /** Rows 0 of V, and the even parts e1, e3, e5 into the planes of rows 1, 3 and 5 for {@link #transformOdd}. */
+    private void transformEven(int first, int d, int cin, int pairs) {
+        int plane = cin * TILE, vectors = (pairs + L - 1) / L * L;
+        float[] x = tile, v = transformed;
+        for (int c = 0; c < cin; c++) {
+            int row = c * TILE, u = row + first;
+            for (int p = 0; p < vectors; p += L) {
+                FloatVector x0 = FloatVector.fromArray(S, x, u, firstAt, p), x2 = FloatVector.fromArray(S, x, u + 2 * d, pairAt, p),
+                        x4 = FloatVector.fromArray(S, x, u + 4 * d, pairAt, p), x6 = FloatVector.fromArray(S, x, u + 6 * d, pairAt, p);
+                int at = row + p;
+                x0.sub(x6).mul(4f).add(x4.sub(x2).mul(21f)).intoArray(v, at);
+                x4.mul(17f).sub(x2.add(x6).mul(4f)).intoArray(v, plane + at);
+                x2.sub(x4.mul(5f)).add(x6.mul(4f)).intoArray(v, 3 * plane + at);
+                x2.mul(4f).sub(x4.mul(5f)).add(x6).mul(2f).intoArray(v, 5 * plane + at);
+            }
+        }
+    }
+
+    /** Rows 1 to 7 of V: the odd parts o1, o3, o5 with the even parts {@link #transformEven} left, and row 7. */
+    private void transformOdd(int first, int d, int cin, int pairs) {
+        int plane = cin * TILE, vectors = (pairs + L - 1) / L * L;
+        float[] x = tile, v = transformed;
+        for (int c = 0; c < cin; c++) {
+            int row = c * TILE, u = row + first;
+            for (int p = 0; p < vectors; p += L) {
+                FloatVector x1 = FloatVector.fromArray(S, x, u + d, pairAt, p), x3 = FloatVector.fromArray(S, x, u + 3 * d, pairAt, p),
+                        x5 = FloatVector.fromArray(S, x, u + 5 * d, pairAt, p), x7 = FloatVector.fromArray(S, x, u, lastAt, p);
+                int at = row + p;
+                FloatVector o1 = x3.mul(17f).sub(x1.add(x5).mul(4f)), e1 = FloatVector.fromArray(S, v, plane + at);
+                e1.add(o1).intoArray(v, plane + at);
+                e1.sub(o1).intoArray(v, 2 * plane + at);
+                FloatVector o3 = x1.sub(x3.mul(5f)).add(x5.mul(4f)).mul(2f), e3 = FloatVector.fromArray(S, v, 3 * plane + at);
+                e3.add(o3).intoArray(v, 3 * plane + at);
+                e3.sub(o3).intoArray(v, 4 * plane + at);
+                FloatVector o5 = x1.mul(4f).sub(x3.mul(5f)).add(x5), e5 = FloatVector.fromArray(S, v, 5 * plane + at);
+                e5.add(o5).intoArray(v, 5 * plane + at);
+                e5.sub(o5).intoArray(v, 6 * plane + at);
+                x7.sub(x1).mul(4f).add(x3.sub(x5).mul(21f)).intoArray(v, 7 * plane + at);
+            }
+        }
+    }
+
+    /**
+     * M for panel q: {@code products[i][p][o] = sum over c < cin of transformed[i][c][p] * U[i][c][2L q + o]}, channel
+     * by channel from 0, for every point i: 8 products per pair and channel where the direct form takes 14. The same
+     * micro-kernels and channel chunks as {@link #rowBlocks}, over pairs instead of rows.
+     */
+    private void products(int q, int pairs, int cin, int cout, float[] w, int wOff) {
+        float[] v = transformed, m = products;
+        // whole R-row blocks, the last one past the pairs (rows independent: the extra ones are not used): a 4-row
+        // tail would take 3 calls where one 12-row block takes about the time of one
+        int panel = wOff + padded(cout) + q * POINTS * cin * PANEL, blocks = (pairs + ROWS - 1) / ROWS, rows = blocks * ROWS;
+        for (int i = 0; i < POINTS; i++) {
+            int set = i * TILE * PANEL, vi = i * cin * TILE, wi = panel + i * cin * PANEL;
+            java.util.Arrays.fill(m, set, set + rows * PANEL, 0f);
+            for (int c0 = 0; c0 < cin; c0 += CHANNEL_CHUNK) {
+                int kc = Math.min(CHANNEL_CHUNK, cin - c0), vc = vi + c0 * TILE, wc = wi + c0 * PANEL;
+                for (int b = 0; b < blocks; b++) {
+                    if (ROWS == 12) tap12(v, vc + b * ROWS, kc, w, wc, m, set + b * ROWS * PANEL);
+                    else tap4(v, vc + b * ROWS, kc, w, wc, m, set + b * ROWS * PANEL);
+                }
+            }
+        }
+    }
+
+    /**
+     * y = A^T M for panel q, plus bias, then the residual and tanh as in {@link #store}: row b of a pair is
+     * {@code bias + m0 + m1 + ... + m6}, row b + d is {@code bias + m1 - m2 + 2 m3 - 2 m4 + m5 / 2 - m6 / 2 + m7}, in that
+     * order; each stored only where wanted, {@code [0, n)}.
+     */
+    private void combine(int q, int pairs, int d, int n, int cout, float[] w, int wOff, float[] y, int yOff, int yStride,
+                         float[] res, int resOff, int resStride, boolean tanh) {
+        float[] m = products, out = acc;
+        int o0 = q * PANEL, width = Math.min(PANEL, cout - o0), plane = TILE * PANEL;
+        for (int p = 0; p < pairs; p++) {
+            for (int h = 0; h < PANEL; h += L) {
+                int at = p * PANEL + h;
+                FloatVector bias = FloatVector.fromArray(S, w, wOff + o0 + h);
+                FloatVector m1 = FloatVector.fromArray(S, m, plane + at), m2 = FloatVector.fromArray(S, m, 2 * plane + at),
+                        m3 = FloatVector.fromArray(S, m, 3 * plane + at), m4 = FloatVector.fromArray(S, m, 4 * plane + at),
+                        m5 = FloatVector.fromArray(S, m, 5 * plane + at), m6 = FloatVector.fromArray(S, m, 6 * plane + at);
+                bias.add(FloatVector.fromArray(S, m, at)).add(m1).add(m2).add(m3).add(m4).add(m5).add(m6).intoArray(out, h);
+                bias.add(m1).sub(m2).add(m3.mul(2f)).sub(m4.mul(2f)).add(m5.mul(0.5f)).sub(m6.mul(0.5f))
+                        .add(FloatVector.fromArray(S, m, 7 * plane + at)).intoArray(out, PANEL + h);
+            }
+            int b = pairAt[p];
+            if (b >= 0) store(out, 0, y, yOff + b * yStride + o0, res, resOff + b * resStride + o0, tanh, width);
+            if (b + d < n) store(out, PANEL, y, yOff + (b + d) * yStride + o0, res, resOff + (b + d) * resStride + o0, tanh, width);
+        }
     }
 
     /**

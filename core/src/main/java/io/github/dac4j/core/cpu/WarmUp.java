@@ -139,22 +139,22 @@ final class WarmUp {
         // Each load reads x:[rows, cin]; each conv writes y:[n, cout] from the loaded tile.
         void round(Kernels k) {
             k.load(x, 0, 3, 22, 3, alpha, inverse);
-            k.convLoaded(0, 1, 7, 3, 40, w7, 0, y, 0, 40, null, 0, 0, false, 16);       // 7 taps, odd cin, row tail, partial panel
+            k.convLoaded(0, 1, 7, 3, 40, w7, 0, y, 0, 40, null, 0, 0, false, 16, 0);       // 7 taps, odd cin, row tail, partial panel
             k.load(x, 0, 2, 66, 2, alpha, inverse);
-            k.convLoaded(0, 9, 7, 2, 32, w9, 0, y, 0, 32, null, 0, 0, false, 12);       // dilation 9
+            k.convLoaded(0, 9, 7, 2, 32, w9, 0, y, 0, 32, null, 0, 0, false, 12, 0);       // dilation 9
             k.load(x, 0, 4, 24, 4, null, null);
-            k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 12);       // 1x1 + residual
-            k.convLoaded(1, 1, 2, 4, 32, w2, 0, y, 0, 64, null, 0, 0, false, 12);       // a transposed conv's phase
-            k.convLoaded(0, 1, 7, 4, 1, wOne, 0, y, 0, 1, null, 0, 0, true, 17);        // one output channel with tanh
+            k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 12, 0);       // 1x1 + residual
+            k.convLoaded(1, 1, 2, 4, 32, w2, 0, y, 0, 64, null, 0, 0, false, 12, 0);       // a transposed conv's phase
+            k.convLoaded(0, 1, 7, 4, 1, wOne, 0, y, 0, 1, null, 0, 0, true, 17, 0);        // one output channel with tanh
             // paths a decode takes and the calls above do not: C2 compiles a path it never saw as a trap, and the
             // first decode would pay for the deoptimization and a recompilation (seen with -XX:+PrintCompilation)
             k.load(x, 0, 4, 32, 4, alpha, inverse);                                        // a multiple of 16 rows: no row tail
-            k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 14);       // 1x1 + residual, a 2-row tail
+            k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 14, 0);       // 1x1 + residual, a 2-row tail
         }
 
         void probe(Kernels k) {
             k.load(x, 0, 256, 12, 256, null, null);
-            k.convLoaded(0, 1, 1, 256, 32, wProbe, 0, y, 0, 32, null, 0, 0, false, 12);
+            k.convLoaded(0, 1, 1, 256, 32, wProbe, 0, y, 0, 32, null, 0, 0, false, 12, 0);
         }
 
         private float[] pack(Kernels k, int taps, int cin, int cout) {

@@ -46,7 +46,7 @@ public record Conv(Stage stage, Conv1d conv, Snake prologue, ArenaBuffer in, Are
 
     @Override public void run(Backend backend, Step step) {
         int n = rows(step), skip = skippedRows(step);
-        if (n > skip) backend.conv(this, step.streams(), skip, n);
+        if (n > skip) backend.conv(this, step.streams(), stage.firstOutput(step.start()), skip, n);
     }
 
     /** Output rows {@code [0, n)} of this op in {@code step}. */

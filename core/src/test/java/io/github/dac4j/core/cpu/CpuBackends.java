@@ -1,12 +1,12 @@
 package io.github.dac4j.core.cpu;
 
-/** Test access to CPU backends with a named kernel implementation ({@code reference}, {@code java}, {@code vector}). */
+/** Test access to CPU backends with a named kernel implementation ({@code reference}, {@code java}, {@code vector}, {@code vector-direct}). */
 public final class CpuBackends {
     private CpuBackends() {}
 
-    /** The implementations this JVM can run: reference and java always, vector when the module is resolved. */
+    /** The implementations this JVM can run: reference and java always, vector and vector-direct when the module is resolved. */
     public static java.util.List<String> available() {
-        return Kernels.vectorAvailable() ? java.util.List.of("reference", "java", "vector") : java.util.List.of("reference", "java");
+        return Kernels.vectorAvailable() ? java.util.List.of("reference", "java", "vector", "vector-direct") : java.util.List.of("reference", "java");
     }
 
     /** A backend of {@code threads} workers running the {@code kernels} implementation. */

@@ -23,18 +23,23 @@ class KernelsTest {
     private static final double TOLERANCE = 1e-5;
     private final SplittableRandom rnd = new SplittableRandom(System.nanoTime());
 
-    /** The fast kernels this JVM runs: plain Java always, the Vector API ones when the module is resolved. */
+    /**
+     * The fast kernels this JVM runs: plain Java always, the Vector API ones (with the Winograd form and without) when
+     * the module is resolved.
+     */
     private static List<Supplier<Kernels>> fast() {
         List<Supplier<Kernels>> list = new ArrayList<>();
         list.add(JavaKernels::new);
         if (Kernels.vectorAvailable()) {
-            list.add(() -> {
-                try {
-                    return (Kernels) Class.forName("io.github.dac4j.core.cpu.VectorKernels").getDeclaredConstructor().newInstance();
-                } catch (ReflectiveOperationException e) {
-                    throw new AssertionError(e);
-                }
-            });
+            for (boolean winograd : new boolean[] {true, false}) {
+                list.add(() -> {
+                    try {
+                        return (Kernels) Class.forName("io.github.dac4j.core.cpu.VectorKernels").getDeclaredConstructor(boolean.class).newInstance(winograd);
+                    } catch (ReflectiveOperationException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+            }
         }
         return list;
     }
@@ -48,18 +53,19 @@ class KernelsTest {
 
     /**
      * The convolution of rows of {@code x} through the kernel's {@code load} and {@code convLoaded}, as the backend
-     * runs it: tiles of at most {@code chunk} output rows, each loaded with {@code first} leading rows it skips.
+     * runs it: tiles of at most {@code chunk} output rows, each loaded with {@code first} leading rows it skips; output
+     * row 0 at sequence {@code position}.
      */
     static void conv(Kernels kern, float[] x, int xOff, int xStride, int first, int d, int k, int cin, int cout, float[] packed,
                      int wOff, float[] y, int yOff, int yStride, float[] res, int resOff, int resStride, boolean tanh, int n,
-                     float[] alpha, float[] inverse, int chunk) {
+                     long position, float[] alpha, float[] inverse, int chunk) {
         int span = (k - 1) * d;
         chunk = Math.min(chunk, kern.maxLoadRows(cin) - span - first);
         for (int t0 = 0; t0 < n; t0 += chunk) {
             int rows = Math.min(chunk, n - t0);
             kern.load(x, xOff + t0 * xStride, xStride, first + rows + span, cin, alpha, inverse);
             kern.convLoaded(first, d, k, cin, cout, packed, wOff, y, yOff + t0 * yStride, yStride,
-                    res, resOff + t0 * resStride, resStride, tanh, rows);
+                    res, resOff + t0 * resStride, resStride, tanh, rows, position + t0);
         }
     }
 
@@ -84,8 +90,9 @@ class KernelsTest {
         int wOff = 7;
         float[] pr = shift(ref.pack(wkco, bias, k, cin, cout), wOff), pf = shift(fast.pack(wkco, bias, k, cin, cout), wOff);
         int chunk = 1 + rnd.nextInt(Math.max(1, n));
-        conv(ref, x, xOff, xStride, first, d, k, cin, cout, pr, wOff, yr, yOff, yStride, res, 3, cout, tanh, n, alpha, inverse, n);
-        conv(fast, x, xOff, xStride, first, d, k, cin, cout, pf, wOff, yf, yOff, yStride, res, 3, cout, tanh, n, alpha, inverse, chunk);
+        long position = rnd.nextInt(100) - 50;
+        conv(ref, x, xOff, xStride, first, d, k, cin, cout, pr, wOff, yr, yOff, yStride, res, 3, cout, tanh, n, position, alpha, inverse, n);
+        conv(fast, x, xOff, xStride, first, d, k, cin, cout, pf, wOff, yf, yOff, yStride, res, 3, cout, tanh, n, position, alpha, inverse, chunk);
         double e = Numerics.relativeError(yf, yr);
         assertTrue(e <= TOLERANCE, fast.name() + " k" + k + " d" + d + " " + cin + "->" + cout + " n" + n + ": error " + e);
         // the padding between rows is left alone
@@ -130,6 +137,8 @@ class KernelsTest {
             {7, 9, 24, 40, 150}, {1, 1, 16, 32, 12}, {2, 1, 41, 64, 25}, {7, 1, 96, 1, 45}, {7, 3, 7, 3, 131},
             // more input channels than the vector kernels' 128-channel chunks (rowBlocks), ending inside a vector or not
             {7, 3, 150, 40, 30}, {1, 1, 257, 33, 13}, {2, 1, 256, 64, 20}, {7, 1, 130, 1, 21},
+            // as many input channels as the decoder's wider layers: the Winograd form's error grows with the sums
+            {7, 1, 768, 40, 24}, {7, 9, 384, 33, 20},
         };
         for (Supplier<Kernels> f : fast()) {
             for (int[] c : cases) {
@@ -154,11 +163,12 @@ class KernelsTest {
                 float[] x = random((n + span) * cin, 2.0), packed = kern.pack(random(k * cin * cout, 0.1), random(cout, 0.1), k, cin, cout);
                 float[] res = random(n * cout, 1.0), whole = random(n * cout, 1.0), runs = whole.clone();
                 kern.load(x, 0, cin, n + span, cin, null, null);
-                kern.convLoaded(0, d, k, cin, cout, packed, 0, whole, 0, cout, res, 0, cout, false, n);
+                long position = rnd.nextInt(40) - 20;
+                kern.convLoaded(0, d, k, cin, cout, packed, 0, whole, 0, cout, res, 0, cout, false, n, position);
                 for (int from = 0; from < cout; from += 2 * group) {
                     int to = Math.min(cout, from + 2 * group);
                     float[] before = runs.clone();
-                    kern.convLoaded(0, d, k, cin, cout, packed, 0, runs, 0, cout, res, 0, cout, false, n, from, to);
+                    kern.convLoaded(0, d, k, cin, cout, packed, 0, runs, 0, cout, res, 0, cout, false, n, position, from, to);
                     for (int t = 0; t < n; t++) {
                         for (int o = 0; o < cout; o++) {
                             if (o < from || o >= to) assertEquals(before[t * cout + o], runs[t * cout + o], "wrote outside its channels");
@@ -172,22 +182,28 @@ class KernelsTest {
         }
     }
 
-    /** Streaming needs this: the value of a row must not depend on where the row sits in the range computed. */
+    /**
+     * Streaming needs this: the value of a row must not depend on where the row sits in the range computed, only on
+     * its sequence position (by which the Winograd form pairs rows), for every dilation of the decoder.
+     */
     @Test void rowsDoNotDependOnTheirNeighbours() {
-        int k = 7, d = 3, cin = 40, cout = 50, n = 29, span = (k - 1) * d;
-        float[] x = random((n + span) * cin, 2.0), wkco = random(k * cin * cout, 0.1), bias = random(cout, 0.1);
-        for (Supplier<Kernels> f : fast()) {
-            Kernels kern = f.get();
-            float[] w = kern.pack(wkco, bias, k, cin, cout);
-            float[] whole = new float[n * cout];
-            conv(kern, x, 0, cin, 0, d, k, cin, cout, w, 0, whole, 0, cout, null, 0, 0, false, n, null, null, n);
-            for (int from = 0; from < n; from += 1 + rnd.nextInt(11)) {
-                int rows = 1 + rnd.nextInt(n - from);
-                float[] part = new float[rows * cout];
-                conv(kern, x, from * cin, cin, 0, d, k, cin, cout, w, 0, part, 0, cout, null, 0, 0, false, rows, null, null,
-                        1 + rnd.nextInt(rows));
-                float[] expect = java.util.Arrays.copyOfRange(whole, from * cout, (from + rows) * cout);
-                assertArrayEquals(expect, part, kern.name() + ": rows " + from + ".." + (from + rows));
+        for (int d : new int[] {1, 3, 9}) {
+            int k = 7, cin = 40, cout = 50, n = 29, span = (k - 1) * d;
+            long position = rnd.nextInt(60) - 30;
+            float[] x = random((n + span) * cin, 2.0), wkco = random(k * cin * cout, 0.1), bias = random(cout, 0.1);
+            for (Supplier<Kernels> f : fast()) {
+                Kernels kern = f.get();
+                float[] w = kern.pack(wkco, bias, k, cin, cout);
+                float[] whole = new float[n * cout];
+                conv(kern, x, 0, cin, 0, d, k, cin, cout, w, 0, whole, 0, cout, null, 0, 0, false, n, position, null, null, n);
+                for (int from = 0; from < n; from += 1 + rnd.nextInt(11)) {
+                    int rows = 1 + rnd.nextInt(n - from);
+                    float[] part = new float[rows * cout];
+                    conv(kern, x, from * cin, cin, 0, d, k, cin, cout, w, 0, part, 0, cout, null, 0, 0, false, rows,
+                            position + from, null, null, 1 + rnd.nextInt(rows));
+                    float[] expect = java.util.Arrays.copyOfRange(whole, from * cout, (from + rows) * cout);
+                    assertArrayEquals(expect, part, kern.name() + " d" + d + ": rows " + from + ".." + (from + rows));
+                }
             }
         }
     }
@@ -212,7 +228,7 @@ class KernelsTest {
             Kernels kern = f.get();
             float[] out = new float[rows * c];
             conv(kern, x, 2, c, 0, 1, 1, c, c, kern.pack(identity, new float[c], 1, c, c), 0, out, 0, c, null, 0, 0, false, rows,
-                    alpha, inverse, rows);
+                    0, alpha, inverse, rows);
             for (int i = 0; i < ref.length; i++) {
                 assertEquals(ref[i], out[i], 1e-5 * Math.max(1, Math.abs(ref[i])), kern.name() + " element " + i);
             }
