@@ -128,9 +128,13 @@ public final class CpuBackend implements Backend {
         return r;
     }
 
-    /** A tile must hold a convolution's span plus at least one row block (a strided one: in rows of s input rows). */
+    /**
+     * A tile must hold a convolution's span plus at least one row block (a strided one: in rows of s input rows). Also
+     * has the kernels reserve what else the convolution needs.
+     */
     private void check(Conv1d conv) {
         int s = conv.stride(), cin = s * conv.inChannels(), span = conv.span() / s;
+        if (s == 1) for (Kernels k : kernels) k.reserve(conv.kernel(), cin, conv.outChannels());
         if (s > 1 && (conv.dilation() != 1 || conv.kernel() % s != 0)) {
             throw new IllegalArgumentException(conv.name() + ": a strided convolution needs dilation 1 and a kernel that is a multiple of its stride");
         }

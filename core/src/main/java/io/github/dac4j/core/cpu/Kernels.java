@@ -97,6 +97,12 @@ abstract class Kernels {
     /** Makes room for tiles of up to {@code cin} channels now, so that no later {@link #load} allocates. */
     abstract void reserve(int cin);
 
+    /**
+     * Makes room now for whatever else a stride-1 convolution of {@code k} taps, {@code cin -> cout}, needs beyond the
+     * tile (the Winograd form's transformed tile), so that no decode allocates it. Nothing by default.
+     */
+    void reserve(int k, int cin, int cout) {}
+
     /** The most rows {@link #load} takes at {@code cin} channels. */
     abstract int maxLoadRows(int cin);
 

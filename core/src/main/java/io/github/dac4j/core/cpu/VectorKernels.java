@@ -438,7 +438,12 @@ final class VectorKernels extends Kernels {
      * the second row. So where one row of a pair is not wanted, its extra input (outside the tile, or past the rows
      * loaded) is read from a row inside instead: that changes only the row not stored.
      */
+    @Override void reserve(int k, int cin, int cout) {
+        if (winograd(k, cout) && transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
+    }
+
     private void transform(int first, int d, int cin, int pairs) {
+        // reserved at prepare; a first decode that grew it here had its compiled code thrown away (C2 had never seen it)
         if (transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
         // B^T:  [4 0 -21 0 21 0 -4 0], [0 -4 -4 17 17 -4 -4 0], [0 4 -4 -17 17 4 -4 0], [0 2 1 -10 -5 8 4 0],
         //       [0 -2 1 10 -5 -8 4 0], [0 4 8 -5 -10 1 2 0], [0 -4 8 5 -10 -1 2 0], [0 -4 0 21 0 -21 0 4]

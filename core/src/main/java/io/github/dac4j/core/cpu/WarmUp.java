@@ -120,7 +120,7 @@ final class WarmUp {
         final SplittableRandom rnd = new SplittableRandom(11);
         final float[] x = random(66 * 256, 2.0), res = random(24 * 32, 1.0), y = new float[24 * 64];
         final float[] alpha = new float[256], inverse = new float[256];
-        final float[] w7, w9, w1, w2, wOne, wProbe;
+        final float[] w7, w9, w7wide, w1, w2, wOne, wProbe;
 
         Shapes(Kernels k) {
             for (int c = 0; c < alpha.length; c++) {
@@ -130,6 +130,7 @@ final class WarmUp {
             x[1] = 1e6f; // Snake's large-argument branch, so that the compiled code has it too
             w7 = pack(k, 7, 3, 40);
             w9 = pack(k, 7, 2, 32);
+            w7wide = pack(k, 7, 130, 32);
             w1 = pack(k, 1, 4, 32);
             w2 = pack(k, 2, 4, 32);
             wOne = pack(k, 7, 4, 1);
@@ -138,10 +139,12 @@ final class WarmUp {
 
         // Each load reads x:[rows, cin]; each conv writes y:[n, cout] from the loaded tile.
         void round(Kernels k) {
+            // the 7-tap ones at positions where the first rows pair with rows before the tile (the Winograd form's
+            // edges) and the last rows with rows after it
             k.load(x, 0, 3, 22, 3, alpha, inverse);
-            k.convLoaded(0, 1, 7, 3, 40, w7, 0, y, 0, 40, null, 0, 0, false, 16, 0);       // 7 taps, odd cin, row tail, partial panel
+            k.convLoaded(0, 1, 7, 3, 40, w7, 0, y, 0, 40, null, 0, 0, false, 16, 1);       // 7 taps, odd cin, row tail, partial panel
             k.load(x, 0, 2, 66, 2, alpha, inverse);
-            k.convLoaded(0, 9, 7, 2, 32, w9, 0, y, 0, 32, null, 0, 0, false, 12, 0);       // dilation 9
+            k.convLoaded(0, 9, 7, 2, 32, w9, 0, y, 0, 32, null, 0, 0, false, 12, 5);       // dilation 9
             k.load(x, 0, 4, 24, 4, null, null);
             k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 12, 0);       // 1x1 + residual
             k.convLoaded(1, 1, 2, 4, 32, w2, 0, y, 0, 64, null, 0, 0, false, 12, 0);       // a transposed conv's phase
@@ -150,6 +153,8 @@ final class WarmUp {
             // first decode would pay for the deoptimization and a recompilation (seen with -XX:+PrintCompilation)
             k.load(x, 0, 4, 32, 4, alpha, inverse);                                        // a multiple of 16 rows: no row tail
             k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 14, 0);       // 1x1 + residual, a 2-row tail
+            k.load(x, 0, 130, 42, 130, alpha, inverse);
+            k.convLoaded(0, 3, 7, 130, 32, w7wide, 0, y, 0, 32, null, 0, 0, false, 24, 0);  // two 128-channel chunks
         }
 
         void probe(Kernels k) {
