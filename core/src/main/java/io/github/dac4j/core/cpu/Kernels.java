@@ -2,10 +2,11 @@ package io.github.dac4j.core.cpu;
 
 /**
  * The inner loops of the CPU backend: a convolution over time rows and the Snake activation. One instance per
- * worker (it may hold scratch). Every implementation sums each output element in one fixed order (bias, then
- * tap by tap, input channel by input channel) whatever the row count, the row's position or the caller's tiling,
- * so streaming stays bit-identical to whole decoding with any one implementation. Implementations differ from
- * each other by rounding only (fused multiply-adds, the polynomial sine).
+ * worker (it may hold scratch). Every implementation computes each output element in one fixed way whatever the row
+ * count, the row's place in the tile or the caller's tiling (directly: bias, then tap by tap, input channel by input
+ * channel; the vector kernels' Winograd form: by the row's sequence position), so streaming stays bit-identical to
+ * whole decoding with any one implementation. Implementations differ from each other by rounding only (fused
+ * multiply-adds, the polynomial sine, the Winograd transforms).
  */
 abstract class Kernels {
     /**

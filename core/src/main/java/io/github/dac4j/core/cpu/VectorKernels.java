@@ -18,6 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * the channel chunks, the tiling nor the vector width ever changes a result: an AVX2 machine gives the same bits as an
  * AVX-512 one.
  *
+ * <p>The 7-tap convolutions run in the Winograd form F(2, 7) (v13): two output rows from 8 products per input channel
+ * instead of 14, on the same micro-kernels over pairs of rows; rows pair up by their sequence position, so streaming
+ * stays bit-identical. {@code vector-direct} ({@link #VectorKernels(boolean)}) computes them directly instead.
+ *
  * <p>Why this shape (docs/CPU-BACKEND.md, v6): with the rows of a row-major tile 8 row pointers were live in the
  * loop, and C2 spilled them; on a core with two 512-bit FMA units the spills and index arithmetic, not the FMAs,
  * set the pace. The transposed tile needs one index for all rows, and its constant row stride lets C2 prove the
@@ -102,7 +106,7 @@ final class VectorKernels extends Kernels {
      * (docs/CPU-BACKEND.md, "Time to first audio").
      */
     @Override float[] pack(Strided source, float[] bias, int k, int cin, int cout) {
-        if (winograd(k, cout)) return pack(winogradWeights(source, cin, cout), bias, POINTS, cin, cout);
+        if (winograd(k, cout)) return packWinograd(source, bias, cin, cout);
         int pad = padded(cout), kk = k * cin;
         float[] p = new float[pad + kk * pad];
         System.arraycopy(bias, 0, p, 0, cout);
@@ -392,19 +396,31 @@ final class VectorKernels extends Kernels {
     private final int[] lastAt = new int[TILE];    // where its x7 is read: b + 7d, or x6's row where x7 is not needed
     private final float[] products = new float[POINTS * TILE * PANEL];   // M = sum over c of U V: [POINTS][pair][2L]
 
-    /** U = G w: {@code [7, cin, cout]} weights to {@code [POINTS, cin, cout]}, each sum in double, rounded once. */
-    private static float[] winogradWeights(Strided w, int cin, int cout) {
-        float[] u = new float[POINTS * cin * cout];
-        for (int c = 0; c < cin; c++) {
-            for (int o = 0; o < cout; o++) {
-                for (int i = 0; i < POINTS; i++) {
-                    double sum = 0;
-                    for (int j = 0; j < 7; j++) sum += G[i][j] * w.at(j, c, o);
-                    u[(i * cin + c) * cout + o] = (float) sum;
+    /**
+     * The panels of U = G w, {@code [POINTS][cin][cout]} laid out as {@link #pack} lays out 8 taps, straight from the
+     * loaded weights as in {@link #pack(Strided, float[], int, int, int)}: each U element a sum in double over the 7
+     * taps, rounded once. For the 44.1 kHz decoder 0.26-0.47 s at open, against 0.17-0.31 s for the direct form's
+     * panels (through a {@code [8, cin, cout]} copy and a second pass it took 0.6-0.7 s).
+     */
+    private static float[] packWinograd(Strided source, float[] bias, int cin, int cout) {
+        int pad = padded(cout), kk = POINTS * cin;
+        float[] p = new float[pad + kk * pad];
+        System.arraycopy(bias, 0, p, 0, cout);
+        double[] taps = new double[7];
+        for (int q = 0; q < pad / PANEL; q++) {
+            int o0 = q * PANEL, width = Math.min(PANEL, cout - o0), panel = pad + q * kk * PANEL;
+            for (int c = 0; c < cin; c++) {
+                for (int o = 0; o < width; o++) {
+                    for (int j = 0; j < 7; j++) taps[j] = source.at(j, c, o0 + o);
+                    for (int i = 0; i < POINTS; i++) {
+                        double sum = 0;
+                        for (int j = 0; j < 7; j++) sum += G[i][j] * taps[j];
+                        p[panel + (i * cin + c) * PANEL + o] = (float) sum;
+                    }
                 }
             }
         }
-        return u;
+        return p;
     }
 
     /**
@@ -431,6 +447,11 @@ final class VectorKernels extends Kernels {
         return count;
     }
 
+    /** The transformed tile of a Winograd convolution of {@code cin} input channels, allocated now rather than in a decode. */
+    @Override void reserve(int k, int cin, int cout) {
+        if (winograd(k, cout) && transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
+    }
+
     /**
      * V = B^T x, {@code tile:[cin][TILE] -> transformed:[POINTS][cin][TILE]}: for each pair (b, b + d) the 8 input rows
      * {@code first + b + j d}, j &lt; 8, of each channel, transformed; L pairs at a time, their rows gathered. B^T row 0
@@ -438,10 +459,6 @@ final class VectorKernels extends Kernels {
      * the second row. So where one row of a pair is not wanted, its extra input (outside the tile, or past the rows
      * loaded) is read from a row inside instead: that changes only the row not stored.
      */
-    @Override void reserve(int k, int cin, int cout) {
-        if (winograd(k, cout) && transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
-    }
-
     private void transform(int first, int d, int cin, int pairs) {
         // reserved at prepare; a first decode that grew it here had its compiled code thrown away (C2 had never seen it)
         if (transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
