@@ -142,19 +142,19 @@ final class WarmUp {
             // the 7-tap ones at positions where the first rows pair with rows before the tile (the Winograd form's
             // edges) and the last rows with rows after it
             k.load(x, 0, 3, 22, 3, alpha, inverse);
-            k.convLoaded(0, 1, 7, 3, 40, w7, 0, y, 0, 40, null, 0, 0, false, 16, 1);       // 7 taps, odd cin, row tail, partial panel
+            k.convLoaded(0, 1, 7, 3, 40, w7, 0, y, 0, 40, null, 0, 0, false, 16, 1);           // 7 taps, odd cin, row tail, partial panel
             k.load(x, 0, 2, 66, 2, alpha, inverse);
-            k.convLoaded(0, 9, 7, 2, 32, w9, 0, y, 0, 32, null, 0, 0, false, 12, 5);       // dilation 9
+            k.convLoaded(0, 9, 7, 2, 32, w9, 0, y, 0, 32, null, 0, 0, false, 12, 5);           // dilation 9
             k.load(x, 0, 4, 24, 4, null, null);
-            k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 12, 0);       // 1x1 + residual
-            k.convLoaded(1, 1, 2, 4, 32, w2, 0, y, 0, 64, null, 0, 0, false, 12, 0);       // a transposed conv's phase
-            k.convLoaded(0, 1, 7, 4, 1, wOne, 0, y, 0, 1, null, 0, 0, true, 17, 0);        // one output channel with tanh
+            k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 12, 0);           // 1x1 + residual
+            k.convLoaded(1, 1, 2, 4, 32, w2, 0, y, 0, 64, null, 0, 0, false, 12, 0);           // a transposed conv's phase
+            k.convLoaded(0, 1, 7, 4, 1, wOne, 0, y, 0, 1, null, 0, 0, true, 17, 0);            // one output channel with tanh
             // paths a decode takes and the calls above do not: C2 compiles a path it never saw as a trap, and the
             // first decode would pay for the deoptimization and a recompilation (seen with -XX:+PrintCompilation)
-            k.load(x, 0, 4, 32, 4, alpha, inverse);                                        // a multiple of 16 rows: no row tail
-            k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 14, 0);       // 1x1 + residual, a 2-row tail
+            k.load(x, 0, 4, 32, 4, alpha, inverse);                                            // a multiple of 16 rows: no row tail
+            k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 14, 0);           // 1x1 + residual, a 2-row tail
             k.load(x, 0, 130, 42, 130, alpha, inverse);
-            k.convLoaded(0, 3, 7, 130, 32, w7wide, 0, y, 0, 32, null, 0, 0, false, 24, 0);  // two 128-channel chunks
+            k.convLoaded(0, 3, 7, 130, 32, w7wide, 0, y, 0, 32, null, 0, 0, false, 24, 0);     // two 128-channel chunks
         }
 
         void probe(Kernels k) {
