@@ -395,6 +395,7 @@ final class VectorKernels extends Kernels {
     private final int[] firstAt = new int[TILE];   // where each pair's x0 is read: its first row, or x1's row where x0 is not needed
     private final int[] lastAt = new int[TILE];    // where its x7 is read: b + 7d, or x6's row where x7 is not needed
     private final float[] products = new float[POINTS * TILE * PANEL];   // M = sum over c of U V: [POINTS][pair][2L]
+    private final float[] staged = new float[GATHER ? 0 : 4 * TILE];      // without gathers: four input rows of the pairs
 
     /**
      * The panels of U = G w, {@code [POINTS][cin][cout]} laid out as {@link #pack} lays out 8 taps, straight from the
@@ -474,12 +475,13 @@ final class VectorKernels extends Kernels {
     /** Rows 0 of V, and the even parts e1, e3, e5 into the planes of rows 1, 3 and 5 for {@link #transformOdd}. */
     private void transformEven(int first, int d, int cin, int pairs) {
         int plane = cin * TILE, vectors = (pairs + L - 1) / L * L;
-        float[] x = tile, v = transformed;
+        float[] x = tile, v = transformed, st = staged;
         for (int c = 0; c < cin; c++) {
             int row = c * TILE, u = row + first;
+            if (!GATHER) stage(x, u, d, 0, vectors);
             for (int p = 0; p < vectors; p += L) {
-                FloatVector x0 = FloatVector.fromArray(S, x, u, firstAt, p), x2 = FloatVector.fromArray(S, x, u + 2 * d, pairAt, p),
-                        x4 = FloatVector.fromArray(S, x, u + 4 * d, pairAt, p), x6 = FloatVector.fromArray(S, x, u + 6 * d, pairAt, p);
+                FloatVector x0 = rows(x, u, firstAt, p, st, 0), x2 = rows(x, u + 2 * d, pairAt, p, st, 1),
+                        x4 = rows(x, u + 4 * d, pairAt, p, st, 2), x6 = rows(x, u + 6 * d, pairAt, p, st, 3);
                 int at = row + p;
                 x0.sub(x6).mul(4f).add(x4.sub(x2).mul(21f)).intoArray(v, at);
                 x4.mul(17f).sub(x2.add(x6).mul(4f)).intoArray(v, plane + at);
@@ -492,12 +494,13 @@ final class VectorKernels extends Kernels {
     /** Rows 1 to 7 of V: the odd parts o1, o3, o5 with the even parts {@link #transformEven} left, and row 7. */
     private void transformOdd(int first, int d, int cin, int pairs) {
         int plane = cin * TILE, vectors = (pairs + L - 1) / L * L;
-        float[] x = tile, v = transformed;
+        float[] x = tile, v = transformed, st = staged;
         for (int c = 0; c < cin; c++) {
             int row = c * TILE, u = row + first;
+            if (!GATHER) stage(x, u, d, 1, vectors);
             for (int p = 0; p < vectors; p += L) {
-                FloatVector x1 = FloatVector.fromArray(S, x, u + d, pairAt, p), x3 = FloatVector.fromArray(S, x, u + 3 * d, pairAt, p),
-                        x5 = FloatVector.fromArray(S, x, u + 5 * d, pairAt, p), x7 = FloatVector.fromArray(S, x, u, lastAt, p);
+                FloatVector x1 = rows(x, u + d, pairAt, p, st, 0), x3 = rows(x, u + 3 * d, pairAt, p, st, 1),
+                        x5 = rows(x, u + 5 * d, pairAt, p, st, 2), x7 = rows(x, u, lastAt, p, st, 3);
                 int at = row + p;
                 FloatVector o1 = x3.mul(17f).sub(x1.add(x5).mul(4f)), e1 = FloatVector.fromArray(S, v, plane + at);
                 e1.add(o1).intoArray(v, plane + at);
@@ -510,6 +513,29 @@ final class VectorKernels extends Kernels {
                 e5.sub(o5).intoArray(v, 6 * plane + at);
                 x7.sub(x1).mul(4f).add(x3.sub(x5).mul(21f)).intoArray(v, 7 * plane + at);
             }
+        }
+    }
+
+    /**
+     * The input rows of L pairs, one per pair: row {@code map[p + l]} from {@code x[at]}, gathered where the CPU has
+     * gathers ({@link #GATHER}); elsewhere the {@code slot}-th of the four rows {@link #stage} copied into {@link #staged}
+     * (NEON has no gather, and one the JIT does not compile costs far more than the copy). Same values either way.
+     */
+    private static FloatVector rows(float[] x, int at, int[] map, int p, float[] staged, int slot) {
+        return GATHER ? FloatVector.fromArray(S, x, at, map, p) : FloatVector.fromArray(S, staged, slot * TILE + p);
+    }
+
+    /**
+     * Without gathers: the four input rows one pass of the transform reads (x0, x2, x4, x6 for {@code odd} 0; x1, x3,
+     * x5, x7 for 1) of the first {@code vectors} pairs of the channel at {@code u}, copied into {@link #staged}.
+     */
+    private void stage(float[] x, int u, int d, int odd, int vectors) {
+        float[] st = staged;
+        for (int slot = 0; slot < 4; slot++) {
+            int j = 2 * slot + odd;
+            int[] map = j == 0 ? firstAt : j == 7 ? lastAt : pairAt;
+            int from = u + (j == 0 || j == 7 ? 0 : j * d);
+            for (int p = 0; p < vectors; p++) st[slot * TILE + p] = x[from + map[p]];
         }
     }
 
