@@ -69,7 +69,8 @@ abstract class Kernels {
     /**
      * A convolution of the loaded tile, {@code tile:[first + n + (k - 1) * d, cin] -> y:[n, cout]}:
      * {@code y[t, o] = act(bias[o] + sum_{j < k} sum_{c < cin} W[j, c, o] * tile[first + t + j * d, c] + res[t, o])}
-     * for t in [0, n), o in [0, cout), summed in exactly that order, where {@code y[t, o] = y[yOff + t * yStride + o]},
+     * for t in [0, n), o in [0, cout), summed in exactly that order (the vector kernels' Winograd form instead sums
+     * as {@code VectorKernels} says, by each row's {@code position}), where {@code y[t, o] = y[yOff + t * yStride + o]},
      * {@code res[t, o] = res[resOff + t * resStride + o]} (no residual term when {@code res} is null) and act = tanh
      * when {@code tanh}, else identity. {@code packed} holds, from {@code wOff}, what {@link #pack} made. The rows read
      * must lie in the loaded ones; {@code y} must not overlap {@code res} rows still to be read. {@code position} is the
@@ -161,8 +162,11 @@ abstract class Kernels {
 
     private static final String VECTOR_CLASS = "io.github.dac4j.core.cpu.VectorKernels";
 
-    /** The Vector API kernels, with the Winograd form of the 7-tap convolutions or without ({@code vector-direct}). */
-    private static java.util.function.Supplier<Kernels> vectorFactory(boolean winograd) {
+    /**
+     * The Vector API kernels, with the Winograd form of the 7-tap convolutions or without ({@code vector-direct}). Call
+     * only when {@link #vectorAvailable()}.
+     */
+    static java.util.function.Supplier<Kernels> vectorFactory(boolean winograd) {
         return () -> {
             try {
                 return (Kernels) Class.forName(VECTOR_CLASS).getDeclaredConstructor(boolean.class).newInstance(winograd);

@@ -450,7 +450,11 @@ final class VectorKernels extends Kernels {
 
     /** The transformed tile of a Winograd convolution of {@code cin} input channels, allocated now rather than in a decode. */
     @Override void reserve(int k, int cin, int cout) {
-        if (winograd(k, cout) && transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
+        if (winograd(k, cout)) reserveTransformed(cin);
+    }
+
+    private void reserveTransformed(int cin) {
+        if (transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
     }
 
     /**
@@ -462,7 +466,7 @@ final class VectorKernels extends Kernels {
      */
     private void transform(int first, int d, int cin, int pairs) {
         // reserved at prepare; a first decode that grew it here had its compiled code thrown away (C2 had never seen it)
-        if (transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
+        reserveTransformed(cin);
         // B^T:  [4 0 -21 0 21 0 -4 0], [0 -4 -4 17 17 -4 -4 0], [0 4 -4 -17 17 4 -4 0], [0 2 1 -10 -5 8 4 0],
         //       [0 -2 1 10 -5 -8 4 0], [0 4 8 -5 -10 1 2 0], [0 -4 8 5 -10 -1 2 0], [0 -4 0 21 0 -21 0 4]
         // = the even inputs' part e and the odd inputs' part o of rows 1 and 2 (e + o, e - o), 3 and 4, 5 and 6. In two
@@ -613,16 +617,10 @@ final class VectorKernels extends Kernels {
             v = FloatVector.broadcast(S, x[xc + TILE + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
             v = FloatVector.broadcast(S, x[xc + TILE + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
         }
-        if (c < cin) {
-            int wc = wi + c * PANEL, xc = u0 + c * TILE;
-            FloatVector w0 = FloatVector.fromArray(S, w, wc), w1 = FloatVector.fromArray(S, w, wc + L);
-            FloatVector v = FloatVector.broadcast(S, x[xc]); a0 = w0.fma(v, a0); a1 = w1.fma(v, a1);
-            v = FloatVector.broadcast(S, x[xc + 1]); b0 = w0.fma(v, b0); b1 = w1.fma(v, b1);
-            v = FloatVector.broadcast(S, x[xc + 2]); c0 = w0.fma(v, c0); c1 = w1.fma(v, c1);
-            v = FloatVector.broadcast(S, x[xc + 3]); d0 = w0.fma(v, d0); d1 = w1.fma(v, d1);
-        }
         a0.intoArray(acc, ai + 0 * L); a1.intoArray(acc, ai + 1 * L); b0.intoArray(acc, ai + 2 * L); b1.intoArray(acc, ai + 3 * L);
         c0.intoArray(acc, ai + 4 * L); c1.intoArray(acc, ai + 5 * L); d0.intoArray(acc, ai + 6 * L); d1.intoArray(acc, ai + 7 * L);
+        // an odd last channel: tap4 adds it next, in order (the decoder's channel counts are even)
+        if (c < cin) tap4(x, u0 + c * TILE, 1, w, wi + c * PANEL, acc, ai);
     }
 
     /**

@@ -31,15 +31,8 @@ class KernelsTest {
         List<Supplier<Kernels>> list = new ArrayList<>();
         list.add(JavaKernels::new);
         if (Kernels.vectorAvailable()) {
-            for (boolean winograd : new boolean[] {true, false}) {
-                list.add(() -> {
-                    try {
-                        return (Kernels) Class.forName("io.github.dac4j.core.cpu.VectorKernels").getDeclaredConstructor(boolean.class).newInstance(winograd);
-                    } catch (ReflectiveOperationException e) {
-                        throw new AssertionError(e);
-                    }
-                });
-            }
+            list.add(Kernels.vectorFactory(true));
+            list.add(Kernels.vectorFactory(false));
         }
         return list;
     }
