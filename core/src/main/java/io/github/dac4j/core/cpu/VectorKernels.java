@@ -213,9 +213,12 @@ final class VectorKernels extends Kernels {
         if (winograd(k, cout)) {
             int pairs = pairs(d, n, position);
             transform(first, d, cin, pairs);
-            for (int q = from / PANEL; q < (to + PANEL - 1) / PANEL; q++) {
-                products(q, pairs, cin, cout, w, wOff);
-                combine(q, pairs, d, n, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh);
+            int qEnd = (to + PANEL - 1) / PANEL;
+            int group = panelGroup(cin);
+            for (int q0 = from / PANEL; q0 < qEnd; q0 += group) {
+                int panels = Math.min(group, qEnd - q0);
+                products(q0, panels, pairs, cin, cout, w, wOff);
+                for (int g = 0; g < panels; g++) combine(q0 + g, g, pairs, d, n, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh);
             }
             return;
         }
@@ -372,6 +375,15 @@ final class VectorKernels extends Kernels {
     private static final int POINTS = 8;
 
     /**
+     * Panels whose products are computed together, from one pass over the transformed tile: 8 where the tile has 384
+     * input channels or more. There the transformed tile (8 planes, 0.75-1.5 MB) and the weights streaming past it
+     * outgrow L2, and a pass per panel read the tile from L3 once for each 2L output channels; a group reads each chunk
+     * of it once for 8 panels, with their products (0.25-0.5 MB) kept meanwhile. Narrower tiles stay in L2, and there
+     * the bigger products buffer only cost L1 hits (docs/CPU-BACKEND.md, v14).
+     */
+    private static int panelGroup(int cin) { return cin >= 384 ? 8 : 1; }
+
+    /**
      * G, {@code [POINTS][7]}: the weights' transform {@code U = G w}, applied at packing in double. With B^T (in
      * {@link #transform}) and A^T (in {@link #combine}) it gives {@code y = A^T [(G w) . (B^T x)]}, the correlation of
      * 8 input rows with 7 taps, 2 outputs: Lavin and Gray's construction, with the Lagrange denominators moved into G so
@@ -394,7 +406,7 @@ final class VectorKernels extends Kernels {
     private final int[] pairAt = new int[TILE];    // the first row of each pair
     private final int[] firstAt = new int[TILE];   // where each pair's x0 is read: its first row, or x1's row where x0 is not needed
     private final int[] lastAt = new int[TILE];    // where its x7 is read: b + 7d, or x6's row where x7 is not needed
-    private final float[] products = new float[POINTS * TILE * PANEL];   // M = sum over c of U V: [POINTS][pair][2L]
+    private float[] products = new float[0];   // M = sum over c of U V, per panel of a group: [panel][POINTS][pair][2L]
     private final float[] staged = new float[GATHER ? 0 : 4 * TILE];      // without gathers: four input rows of the pairs
 
     /**
@@ -455,6 +467,7 @@ final class VectorKernels extends Kernels {
 
     private void reserveTransformed(int cin) {
         if (transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
+        if (products.length < panelGroup(cin) * POINTS * TILE * PANEL) products = new float[panelGroup(cin) * POINTS * TILE * PANEL];
     }
 
     /**
@@ -544,23 +557,31 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * M for panel q: {@code products[i][p][o] = sum over c < cin of transformed[i][c][p] * U[i][c][2L q + o]}, channel
-     * by channel from 0, for every point i: 8 products per pair and channel where the direct form takes 14. The same
-     * micro-kernels and channel chunks as {@link #rowBlocks}, over pairs instead of rows.
+     * M for the panels {@code [q0, q0 + panels)}: {@code products[g][i][p][o] = sum over c < cin of transformed[i][c][p] *
+     * U[i][c][2L (q0 + g) + o]}, channel by channel from 0, for every point i: 8 products per pair and channel where the
+     * direct form takes 14. The same micro-kernels and channel chunks as {@link #rowBlocks}, over pairs instead of rows;
+     * each chunk of a point's transformed tile serves every panel of the group before the next ({@link #panelGroup}).
      */
-    private void products(int q, int pairs, int cin, int cout, float[] w, int wOff) {
+    private void products(int q0, int panels, int pairs, int cin, int cout, float[] w, int wOff) {
         float[] v = transformed, m = products;
         // whole R-row blocks, the last one past the pairs (rows independent: the extra ones are not used): a 4-row
         // tail would take 3 calls where one 12-row block takes about the time of one
-        int panel = wOff + padded(cout) + q * POINTS * cin * PANEL, blocks = (pairs + ROWS - 1) / ROWS, rows = blocks * ROWS;
+        int blocks = (pairs + ROWS - 1) / ROWS, rows = blocks * ROWS, kk = POINTS * cin * PANEL;
         for (int i = 0; i < POINTS; i++) {
-            int set = i * TILE * PANEL, vi = i * cin * TILE, wi = panel + i * cin * PANEL;
-            java.util.Arrays.fill(m, set, set + rows * PANEL, 0f);
+            int vi = i * cin * TILE;
+            for (int g = 0; g < panels; g++) {
+                int set = (g * POINTS + i) * TILE * PANEL;
+                java.util.Arrays.fill(m, set, set + rows * PANEL, 0f);
+            }
             for (int c0 = 0; c0 < cin; c0 += CHANNEL_CHUNK) {
-                int kc = Math.min(CHANNEL_CHUNK, cin - c0), vc = vi + c0 * TILE, wc = wi + c0 * PANEL;
-                for (int b = 0; b < blocks; b++) {
-                    if (ROWS == 12) tap12(v, vc + b * ROWS, kc, w, wc, m, set + b * ROWS * PANEL);
-                    else tap4x2(v, vc + b * ROWS, kc, w, wc, m, set + b * ROWS * PANEL);
+                int kc = Math.min(CHANNEL_CHUNK, cin - c0), vc = vi + c0 * TILE;
+                for (int g = 0; g < panels; g++) {
+                    int set = (g * POINTS + i) * TILE * PANEL;
+                    int wc = wOff + padded(cout) + (q0 + g) * kk + (i * cin + c0) * PANEL;
+                    for (int b = 0; b < blocks; b++) {
+                        if (ROWS == 12) tap12(v, vc + b * ROWS, kc, w, wc, m, set + b * ROWS * PANEL);
+                        else tap4x2(v, vc + b * ROWS, kc, w, wc, m, set + b * ROWS * PANEL);
+                    }
                 }
             }
         }
@@ -571,13 +592,13 @@ final class VectorKernels extends Kernels {
      * {@code bias + m0 + m1 + ... + m6}, row b + d is {@code bias + m1 - m2 + 2 m3 - 2 m4 + m5 / 2 - m6 / 2 + m7}, in that
      * order; each stored only where wanted, {@code [0, n)}.
      */
-    private void combine(int q, int pairs, int d, int n, int cout, float[] w, int wOff, float[] y, int yOff, int yStride,
+    private void combine(int q, int g, int pairs, int d, int n, int cout, float[] w, int wOff, float[] y, int yOff, int yStride,
                          float[] res, int resOff, int resStride, boolean tanh) {
         float[] m = products, out = acc;
         int o0 = q * PANEL, width = Math.min(PANEL, cout - o0), plane = TILE * PANEL;
         for (int p = 0; p < pairs; p++) {
             for (int h = 0; h < PANEL; h += L) {
-                int at = p * PANEL + h;
+                int at = g * POINTS * plane + p * PANEL + h;
                 FloatVector bias = FloatVector.fromArray(S, w, wOff + o0 + h);
                 FloatVector m1 = FloatVector.fromArray(S, m, plane + at), m2 = FloatVector.fromArray(S, m, 2 * plane + at),
                         m3 = FloatVector.fromArray(S, m, 3 * plane + at), m4 = FloatVector.fromArray(S, m, 4 * plane + at),

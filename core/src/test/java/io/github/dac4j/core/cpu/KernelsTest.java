@@ -132,6 +132,8 @@ class KernelsTest {
             {7, 3, 150, 40, 30}, {1, 1, 257, 33, 13}, {2, 1, 256, 64, 20}, {7, 1, 130, 1, 21},
             // as many input channels as the decoder's wider layers: the Winograd form's error grows with the sums
             {7, 1, 768, 40, 24}, {7, 9, 384, 33, 20},
+            // from 384 input channels the Winograd products run 8 panels at a time: a whole group and a part of one
+            {7, 3, 384, 280, 14},
         };
         for (Supplier<Kernels> f : fast()) {
             for (int[] c : cases) {
@@ -151,7 +153,8 @@ class KernelsTest {
             Kernels kern = f.get();
             int group = kern.channelGroup();
             if (group == 0) continue;   // computes every channel at once
-            for (int[] c : new int[][] {{7, 1, 40, 3 * group + 5, 29}, {1, 1, 96, 2 * group, 13}, {2, 1, 17, 5 * group, 40}}) {
+            for (int[] c : new int[][] {{7, 1, 40, 3 * group + 5, 29}, {1, 1, 96, 2 * group, 13}, {2, 1, 17, 5 * group, 40},
+                    {7, 1, 384, 9 * group + 5, 21}}) {   // the last: panels in groups of 8 in the whole call, of 2 in the runs
                 int k = c[0], d = c[1], cin = c[2], cout = c[3], n = c[4], span = (k - 1) * d;
                 float[] x = random((n + span) * cin, 2.0), packed = kern.pack(random(k * cin * cout, 0.1), random(cout, 0.1), k, cin, cout);
                 float[] res = random(n * cout, 1.0), whole = random(n * cout, 1.0), runs = whole.clone();
