@@ -120,7 +120,7 @@ final class WarmUp {
         final SplittableRandom rnd = new SplittableRandom(11);
         final float[] x = random(66 * 256, 2.0), res = random(24 * 32, 1.0), y = new float[24 * 64];
         final float[] alpha = new float[256], inverse = new float[256];
-        final float[] w7, w9, w7wide, w1, w2, wOne, wProbe;
+        final float[] w7, w9, w7wide, w7groups, w1, w2, wOne, wProbe;
 
         Shapes(Kernels k) {
             for (int c = 0; c < alpha.length; c++) {
@@ -131,6 +131,7 @@ final class WarmUp {
             w7 = pack(k, 7, 3, 40);
             w9 = pack(k, 7, 2, 32);
             w7wide = pack(k, 7, 130, 32);
+            w7groups = pack(k, 7, 384, 64);
             w1 = pack(k, 1, 4, 32);
             w2 = pack(k, 2, 4, 32);
             wOne = pack(k, 7, 4, 1);
@@ -155,6 +156,8 @@ final class WarmUp {
             k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 14, 0);           // 1x1 + residual, a 2-row tail
             k.load(x, 0, 130, 42, 130, alpha, inverse);
             k.convLoaded(0, 3, 7, 130, 32, w7wide, 0, y, 0, 32, null, 0, 0, false, 24, 0);     // two 128-channel chunks
+            k.load(x, 0, 384, 20, 384, null, null);
+            k.convLoaded(0, 1, 7, 384, 64, w7groups, 0, y, 0, 64, null, 0, 0, false, 14, 3);   // Winograd panels in groups
         }
 
         void probe(Kernels k) {
