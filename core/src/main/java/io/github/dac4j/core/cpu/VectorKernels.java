@@ -462,7 +462,7 @@ final class VectorKernels extends Kernels {
         return count;
     }
 
-    /** The transformed tile of a Winograd convolution of {@code cin} input channels, allocated now rather than in a decode. */
+    /** The transformed tile and the products of a Winograd convolution of {@code cin} input channels, allocated now rather than in a decode. */
     @Override void reserve(int k, int cin, int cout) {
         if (winograd(k, cout)) reserveTransformed(cin);
     }
