@@ -62,6 +62,7 @@ public final class BuildPairs implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "CPU worker threads. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    /** Runs the comparison; exit code 2 for bad options or a class path entry that does not exist. */
     public static void main(String[] args) { System.exit(new CommandLine(new BuildPairs()).execute(args)); }
 
     @Override public Integer call() throws Exception {
@@ -135,6 +136,7 @@ public final class BuildPairs implements Callable<Integer> {
         private final Decoder decoder;
         private final int[][][] codes;
 
+        /** A CPU decoder of the preset {@code model} with random weights, and {@code frames} frames of random codes. */
         public Decodes(String model, int frames, int step) {
             DacConfig c = DacConfig.preset(model);
             codes = BenchModels.codes(c, 1, frames, 7);
