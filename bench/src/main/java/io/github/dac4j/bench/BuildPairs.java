@@ -88,17 +88,9 @@ public final class BuildPairs implements Callable<Integer> {
         Supplier<float[]> first = open(a), second = open(b);
         boolean same = Arrays.equals(first.get(), second.get());
         for (int i = 0; i < 3; i++) { first.get(); second.get(); }   // both warm before any pair is timed
-        double[] ta = new double[pairs], tb = new double[pairs], ratio = new double[pairs];
-        for (int i = 0; i < pairs; i++) {
-            if (i % 2 == 0) {
-                ta[i] = millis(first);
-                tb[i] = millis(second);
-            } else {
-                tb[i] = millis(second);
-                ta[i] = millis(first);
-            }
-            ratio[i] = tb[i] / ta[i];
-        }
+        double[][] ms = LibraryTimings.timedPairs(() -> new float[][] {first.get()}, () -> new float[][] {second.get()}, pairs);
+        double[] ta = ms[0], tb = ms[1], ratio = new double[pairs];
+        for (int i = 0; i < pairs; i++) ratio[i] = tb[i] / ta[i];
         System.out.println("A: " + first);
         System.out.println("B: " + second);
         System.out.println("same samples: " + same);
@@ -123,12 +115,6 @@ public final class BuildPairs implements Callable<Integer> {
         ClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
         return (Supplier<float[]>) loader.loadClass(Decodes.class.getName())
                 .getConstructor(String.class, int.class, int.class).newInstance(model, frames, step);
-    }
-
-    private static double millis(Supplier<float[]> decodes) {
-        long t = System.nanoTime();
-        decodes.get();
-        return (System.nanoTime() - t) / 1e6;
     }
 
     /** One build's decoder, loaded by that build's class loader: each {@link #get} decodes the same codes once. */

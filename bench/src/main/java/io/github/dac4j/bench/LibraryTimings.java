@@ -300,7 +300,7 @@ public final class LibraryTimings implements Callable<Integer> {
     }
 
     /** A decode that may throw ONNX Runtime's checked exception. */
-    private interface Decode {
+    interface Decode {
         float[][] run() throws Exception;
     }
 
@@ -335,14 +335,9 @@ public final class LibraryTimings implements Callable<Integer> {
                 ours.run();
                 peer.run();
             }
-            double[] ratios = new double[pairs], oursMs = new double[pairs], peerMs = new double[pairs];
-            for (int i = 0; i < pairs; i++) {
-                boolean oursFirst = i % 2 == 0;
-                double a = time(oursFirst ? ours : peer), b = time(oursFirst ? peer : ours);
-                oursMs[i] = oursFirst ? a : b;
-                peerMs[i] = oursFirst ? b : a;
-                ratios[i] = oursMs[i] / peerMs[i];
-            }
+            double[][] ms = timedPairs(ours, peer, pairs);
+            double[] oursMs = ms[0], peerMs = ms[1], ratios = new double[pairs];
+            for (int i = 0; i < pairs; i++) ratios[i] = oursMs[i] / peerMs[i];
             figures.put("dac4j_ms", quantile(oursMs, 0.5));
             figures.put("ort_ms", quantile(peerMs, 0.5));
             figures.put("ratio_median", quantile(ratios, 0.5));
@@ -351,6 +346,21 @@ public final class LibraryTimings implements Callable<Integer> {
             figures.put("ratio_min", quantile(ratios, 0));
             figures.put("ratio_max", quantile(ratios, 1));
         }
+    }
+
+    /**
+     * {@code pairs} pairs of timed runs of {@code a} and {@code b}, measured seconds apart and taking turns at going
+     * first (a shared machine's changing load then falls on both alike): {milliseconds of a, of b}, pair by pair.
+     */
+    static double[][] timedPairs(Decode a, Decode b, int pairs) throws Exception {
+        double[][] ms = new double[2][pairs];
+        for (int i = 0; i < pairs; i++) {
+            boolean aFirst = i % 2 == 0;
+            double first = time(aFirst ? a : b), second = time(aFirst ? b : a);
+            ms[0][i] = aFirst ? first : second;
+            ms[1][i] = aFirst ? second : first;
+        }
+        return ms;
     }
 
     private static double time(Decode decode) throws Exception {

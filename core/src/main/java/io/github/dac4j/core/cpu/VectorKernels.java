@@ -568,7 +568,7 @@ final class VectorKernels extends Kernels {
         float[] v = transformed, m = products;
         // whole R-row blocks, the last one past the pairs (rows independent: the extra ones are not used): a 4-row
         // tail would take 3 calls where one 12-row block takes about the time of one
-        int blocks = (pairs + ROWS - 1) / ROWS, rows = blocks * ROWS, kk = POINTS * cin * PANEL;
+        int blocks = (pairs + ROWS - 1) / ROWS, rows = blocks * ROWS, kk = POINTS * cin * PANEL, panel0 = wOff + padded(cout) + q0 * kk;
         for (int i = 0; i < POINTS; i++) {
             int vi = i * cin * TILE;
             for (int g = 0; g < panels; g++) {
@@ -579,7 +579,7 @@ final class VectorKernels extends Kernels {
                 int kc = Math.min(CHANNEL_CHUNK, cin - c0), vc = vi + c0 * TILE;
                 for (int g = 0; g < panels; g++) {
                     int set = (g * POINTS + i) * TILE * PANEL;
-                    int wc = wOff + padded(cout) + (q0 + g) * kk + (i * cin + c0) * PANEL;
+                    int wc = panel0 + g * kk + (i * cin + c0) * PANEL;
                     for (int b = 0; b < blocks; b++) {
                         if (ROWS == 12) tap12(v, vc + b * ROWS, kc, w, wc, m, set + b * ROWS * PANEL);
                         else tap4x2(v, vc + b * ROWS, kc, w, wc, m, set + b * ROWS * PANEL);
