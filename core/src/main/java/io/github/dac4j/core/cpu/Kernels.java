@@ -178,8 +178,13 @@ abstract class Kernels {
 
     // ---- the polynomial sine shared by the fast implementations ----
 
-    /** |alpha * v| above this goes to Math.sin: the float range reduction below is accurate up to here. */
-    static final float SIN_LIMIT = 65536f;
+    /**
+     * |alpha * v| above this goes to Math.sin. Up to 2^22 the range reduction below stays as accurate as near 0 (2.9e-7
+     * at worst against Math.sin, squared): {@code a - k PI_A} is exact there, and {@code k} far below the 2^22 that
+     * {@link #ROUND} allows. It was 65536 until v15: the synthetic checkpoint's late Snakes have a few arguments above
+     * that, and Math.sin's slow path for them took 6 % of a decode (docs/CPU-BACKEND.md).
+     */
+    static final float SIN_LIMIT = 4194304f;
     static final float INV_PI = (float) (1 / Math.PI);
     /** pi split in three floats (Cody-Waite) so that k * pi is subtracted with little rounding. */
     static final float PI_A = (float) Math.PI;

@@ -213,9 +213,9 @@ class KernelsTest {
             inverse[i] = 1 / (alpha[i] + 1e-9f);
         }
         float[] x = random(2 + rows * c, 50.0);
-        x[5] = 3e5f;    // beyond the polynomial's range reduction: Math.sin
-        x[c + 20] = -1e7f;
-        x[17 * c + 3] = 4e6f; // in a vector of 16 rows
+        x[5] = 3e5f;    // past 65536 (the limit until v15), within the polynomial's range reduction
+        x[c + 20] = -1e7f;   // beyond it (|alpha x| > 2^22): Math.sin
+        x[17 * c + 3] = 4e6f; // in a vector of 16 rows; beyond or within, as alpha falls
         float[] identity = new float[c * c];
         for (int i = 0; i < c; i++) identity[i * c + i] = 1;
         float[] ref = new float[rows * c];
