@@ -90,9 +90,10 @@ public interface Backend extends AutoCloseable {
     /**
      * Runs {@code op} for input rows {@code [skip, n)} (output rows {@code [skip * stride, n * stride)}) of
      * {@code streams} streams; the output rows before {@code skip * stride} may be left as they are, as for
-     * {@link #conv}.
+     * {@link #conv}. {@code position} is the sequence position of input row 0 in input rows (its first output row's
+     * position over the stride, rounded down): the CPU backend pairs the rows of each phase by it, as {@link #conv}'s.
      */
-    void convTranspose(ConvTranspose op, int streams, int skip, int n);
+    void convTranspose(ConvTranspose op, int streams, long position, int skip, int n);
 
     /** Copies rows {@code [srcRow, srcRow + rows)} of every stream to {@code dst} rows from {@code dstRow}. */
     void copyRows(int streams, ArenaBuffer src, int srcRow, ArenaBuffer dst, int dstRow, int rows);

@@ -35,7 +35,7 @@ public class ForwardingBackend implements Backend {
     @Override public long arenaBytes() { return inner.arenaBytes(); }
     @Override public void codebookSum(CodebookSum op, int streams, int[] codes, int codebooks, int n) { inner.codebookSum(op, streams, codes, codebooks, n); }
     @Override public void conv(Conv op, int streams, long position, int skip, int n) { inner.conv(op, streams, position, skip, n); }
-    @Override public void convTranspose(ConvTranspose op, int streams, int skip, int n) { inner.convTranspose(op, streams, skip, n); }
+    @Override public void convTranspose(ConvTranspose op, int streams, long position, int skip, int n) { inner.convTranspose(op, streams, position, skip, n); }
     @Override public void copyRows(int streams, ArenaBuffer src, int srcRow, ArenaBuffer dst, int dstRow, int rows) { inner.copyRows(streams, src, srcRow, dst, dstRow, rows); }
     @Override public void zeroRows(ArenaBuffer dst, int stream, int fromRow, int rows) { inner.zeroRows(dst, stream, fromRow, rows); }
     @Override public void read(ArenaBuffer src, int stream, int fromRow, int rows, float[] dst, int dstOffset) { inner.read(src, stream, fromRow, rows, dst, dstOffset); }

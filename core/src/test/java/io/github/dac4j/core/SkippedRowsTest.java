@@ -35,7 +35,7 @@ class SkippedRowsTest {
 
         @Override public void conv(Conv op, int streams, long position, int skip, int n) { inner.conv(op, streams, position, 0, n); }
 
-        @Override public void convTranspose(ConvTranspose op, int streams, int skip, int n) { inner.convTranspose(op, streams, 0, n); }
+        @Override public void convTranspose(ConvTranspose op, int streams, long position, int skip, int n) { inner.convTranspose(op, streams, position, 0, n); }
     }
 
     /** Fills the skipped rows with NaN, and counts the rows each convolution computes. */
@@ -53,11 +53,11 @@ class SkippedRowsTest {
             inner.conv(op, streams, position, skip, n);
         }
 
-        @Override public void convTranspose(ConvTranspose op, int streams, int skip, int n) {
+        @Override public void convTranspose(ConvTranspose op, int streams, long position, int skip, int n) {
             int s = op.conv().stride();
             for (int b = 0; b < streams; b++) CpuBackends.fill(cpu, op.out(), b, op.outRow(), skip * s, Float.NaN);
             count(op.label(), op.stage(), (n - skip) * s);
-            inner.convTranspose(op, streams, skip, n);
+            inner.convTranspose(op, streams, position, skip, n);
         }
 
         private void count(String label, Stage stage, int computed) {

@@ -265,7 +265,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Computes every input row {@code [0, n)}, as {@link #conv} does. */
-    @Override public void convTranspose(ConvTranspose op, int streams, int skip, int n) {
+    @Override public void convTranspose(ConvTranspose op, int streams, long position, int skip, int n) {
         current();
         var conv = op.conv();
         int cout = conv.outChannels();

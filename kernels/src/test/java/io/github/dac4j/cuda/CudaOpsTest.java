@@ -181,7 +181,7 @@ class CudaOpsTest {
                 Stage.upsample(Stage.source("test.input", cin, n), "test", cout, stride, conv.padding()), conv, snake,
                 b.activations("in", streams, inRows, cin), b.activations("out", streams, n * stride + 5, cout), 3));
         float[][] r = both(p, model, ops, new String[] {"in"}, new float[][] {Numerics.random(seed + 3, streams * inRows * cin, 2)},
-                "out", (be, program) -> be.convTranspose((ConvTranspose) program.ops().get(0), streams, 0, n));
+                "out", (be, program) -> be.convTranspose((ConvTranspose) program.ops().get(0), streams, 0, 0, n));
         assertClose(p, r, what + " (seed " + seed + ")");
     }
 

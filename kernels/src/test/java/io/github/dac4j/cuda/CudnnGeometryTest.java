@@ -99,7 +99,7 @@ class CudnnGeometryTest {
                 cpu.allocate(program);
                 ArenaIO.write(cpu, program.buffer("in"), x);
                 ArenaIO.write(cpu, program.buffer("out"), new float[streams * outRows * cout]);
-                cpu.convTranspose((ConvTranspose) program.ops().get(0), streams, 0, n);
+                cpu.convTranspose((ConvTranspose) program.ops().get(0), streams, 0, 0, n);
                 cpuOut = ArenaIO.readAll(cpu, program.buffer("out"));
             }
             Cudnn.Geometry g = Cudnn.Geometry.transposed(conv, n);

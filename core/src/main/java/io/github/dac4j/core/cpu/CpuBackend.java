@@ -82,6 +82,8 @@ public final class CpuBackend implements Backend {
         check(model.conv1());
         check(model.conv2());
         for (DecoderBlock b : model.blocks()) {
+            ConvTranspose1d t = b.convT1();
+            for (Kernels k : kernels) k.reserve(2, t.inChannels(), t.outChannels());   // its phases: 2-tap convolutions
             for (ResidualUnit u : b.resUnits()) {
                 check(u.conv1());
                 check(u.conv2());
@@ -134,10 +136,10 @@ public final class CpuBackend implements Backend {
      */
     private void check(Conv1d conv) {
         int s = conv.stride(), cin = s * conv.inChannels(), span = conv.span() / s;
-        if (s == 1) for (Kernels k : kernels) k.reserve(conv.kernel(), cin, conv.outChannels());
         if (s > 1 && (conv.dilation() != 1 || conv.kernel() % s != 0)) {
             throw new IllegalArgumentException(conv.name() + ": a strided convolution needs dilation 1 and a kernel that is a multiple of its stride");
         }
+        for (Kernels k : kernels) k.reserve(conv.kernel() / s, cin, conv.outChannels());
         int room = kernels[0].maxLoadRows(cin) - span;
         if (room < kernels[0].rowBlock()) {
             throw new IllegalArgumentException("a convolution spanning " + (span + 1) + " rows is wider than the "
@@ -317,7 +319,7 @@ public final class CpuBackend implements Backend {
     }
 
     // convTranspose: x:[n + 2, cin] -> [n * s, cout], phase r of output row q*s + r a 2-tap conv; input rows [skip, n)
-    @Override public void convTranspose(ConvTranspose op, int streams, int skip, int n) {
+    @Override public void convTranspose(ConvTranspose op, int streams, long position, int skip, int n) {
         ConvTranspose1d conv = op.conv();
         Snake prologue = op.prologue();
         ArenaBuffer in = op.in(), out = op.out();
@@ -333,7 +335,7 @@ public final class CpuBackend implements Backend {
                     prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());
             for (int r = 0; r < s; r++) {
                 kern.convLoaded(firstWindowRow(r, s, pad), 1, 2, cin, cout, w, r * phaseLength, arena, base(out, b, outRow + q0 * s + r),
-                        s * cout, null, 0, 0, false, rows, 0, split.fromChannel(task), split.toChannel(task));   // 2 taps: no position
+                        s * cout, null, 0, 0, false, rows, position + q0, split.fromChannel(task), split.toChannel(task));
             }
         });
     }

@@ -106,7 +106,7 @@ final class VectorKernels extends Kernels {
      * (docs/CPU-BACKEND.md, "Time to first audio").
      */
     @Override float[] pack(Strided source, float[] bias, int k, int cin, int cout) {
-        if (winograd(k, cout)) return packWinograd(source, bias, cin, cout);
+        if (winograd(k, cout)) return packWinograd(source, bias, k, cin, cout);
         int pad = padded(cout), kk = k * cin;
         float[] p = new float[pad + kk * pad];
         System.arraycopy(bias, 0, p, 0, cout);
@@ -133,6 +133,7 @@ final class VectorKernels extends Kernels {
     @Override void load(float[] x, int xOff, int xStride, int rows, int cin, float[] alpha, float[] inverse) {
         if (rows > maxLoadRows(cin)) throw new IllegalArgumentException(rows + " rows exceed the tile's " + maxLoadRows(cin));
         reserve(cin);
+        loads++;   // a new tile: the transform of the last one is stale
         float[] tile = this.tile;
         // L rows at a time, one gather per channel, so that each channel's L values are written to one cache line
         // (2.5x faster than element by element); then the last rows element by element (all of them without gathers)
@@ -213,14 +214,14 @@ final class VectorKernels extends Kernels {
             return;
         }
         if (winograd(k, cout)) {
-            int pairs = pairs(d, n, position);
-            transform(first, d, cin, pairs);
+            int pairs = pairs(k, d, n, position);
+            transform(first, d, k, cin, n, position, pairs);
             int qEnd = (to + PANEL - 1) / PANEL;
-            int group = panelGroup(cin);
+            int group = panelGroup(k + 1, cin);
             for (int q0 = from / PANEL; q0 < qEnd; q0 += group) {
                 int panels = Math.min(group, qEnd - q0);
-                products(q0, panels, pairs, cin, cout, w, wOff);
-                for (int g = 0; g < panels; g++) combine(q0 + g, g, pairs, d, n, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh);
+                products(q0, panels, k + 1, pairs, cin, cout, w, wOff);
+                for (int g = 0; g < panels; g++) combine(k, q0 + g, g, pairs, d, n, cout, w, wOff, y, yOff, yStride, res, resOff, resStride, tanh);
             }
             return;
         }
@@ -371,27 +372,31 @@ final class VectorKernels extends Kernels {
         c0.intoArray(acc, ai + 4 * L); c1.intoArray(acc, ai + 5 * L); d0.intoArray(acc, ai + 6 * L); d1.intoArray(acc, ai + 7 * L);
     }
 
-    // ---- the Winograd form of the 7-tap convolutions, F(2, 7) ----
+    // ---- the Winograd forms: F(2, 7) for the 7-tap convolutions, F(2, 2) for the 2-tap ones ----
 
-    /** Points of F(2, 7): 0, 1, -1, 2, -2, 1/2, -1/2 and infinity; one product per point for two output rows. */
+    /**
+     * Products per pair of rows, the most of the two forms: F(2, 7) takes one at each of its points 0, 1, -1, 2, -2,
+     * 1/2, -1/2 and infinity; F(2, 2) one at 0, 1 and infinity ({@code k + 1} in both).
+     */
     private static final int POINTS = 8;
 
     /**
-     * Panels whose products are computed together, from one pass over the transformed tile: 8 where the tile has 384
-     * input channels or more. There the transformed tile (8 planes, 0.75-1.5 MB) and the weights streaming past it
-     * outgrow L2, and a pass per panel read the tile from L3 once for each 2L output channels; a group reads each chunk
-     * of it once for 8 panels, with their products (0.25-0.5 MB) kept meanwhile. Narrower tiles stay in L2, and there
-     * the bigger products buffer only cost L1 hits (docs/CPU-BACKEND.md, v14).
+     * Panels whose products are computed together, from one pass over the transformed tile of {@code points} planes:
+     * 8 where that tile reaches 1 MB, half of L2 (F(2, 7) from 384 input channels, F(2, 2) from 768). There the
+     * transformed tile and the weights streaming past it outgrow L2, and a pass per panel read the tile from L3 once
+     * for each 2L output channels; a group reads each chunk of it once for 8 panels, with their products (0.25-0.5 MB)
+     * kept meanwhile. Smaller tiles stay in L2, and there the bigger products buffer only cost L1 hits
+     * (docs/CPU-BACKEND.md, v14 and v15).
      */
-    private static int panelGroup(int cin) { return cin >= 384 ? 8 : 1; }
+    private static int panelGroup(int points, int cin) { return (long) points * cin * TILE * Float.BYTES >= 1 << 20 ? 8 : 1; }
 
     /**
-     * G, {@code [POINTS][7]}: the weights' transform {@code U = G w}, applied at packing in double. With B^T (in
+     * G of F(2, 7), {@code [8][7]}: the weights' transform {@code U = G w}, applied at packing in double. With B^T (in
      * {@link #transform}) and A^T (in {@link #combine}) it gives {@code y = A^T [(G w) . (B^T x)]}, the correlation of
      * 8 input rows with 7 taps, 2 outputs: Lavin and Gray's construction, with the Lagrange denominators moved into G so
      * that B^T has small integers and A^T powers of two. Derived and checked in exact arithmetic (docs/CPU-BACKEND.md, v13).
      */
-    private static final double[][] G = {
+    private static final double[][] G7 = {
             {1 / 4.0, 0, 0, 0, 0, 0, 0},
             {1 / 18.0, 1 / 18.0, 1 / 18.0, 1 / 18.0, 1 / 18.0, 1 / 18.0, 1 / 18.0},
             {1 / 18.0, -1 / 18.0, 1 / 18.0, -1 / 18.0, 1 / 18.0, -1 / 18.0, 1 / 18.0},
@@ -401,35 +406,56 @@ final class VectorKernels extends Kernels {
             {16 / 45.0, -8 / 45.0, 4 / 45.0, -2 / 45.0, 1 / 45.0, -1 / 90.0, 1 / 180.0},
             {0, 0, 0, 0, 0, 0, 1 / 4.0}};
 
-    /** Whether a stride-1 convolution of {@code k} taps to {@code cout} channels runs in the Winograd form here. */
-    private boolean winograd(int k, int cout) { return winograd && k == 7 && cout > 1; }
-
-    private float[] transformed = new float[0];   // V = B^T x: [POINTS][cin][TILE], pair p at column p
-    private final int[] pairAt = new int[TILE];    // the first row of each pair
-    private final int[] firstAt = new int[TILE];   // where each pair's x0 is read: its first row, or x1's row where x0 is not needed
-    private final int[] lastAt = new int[TILE];    // where its x7 is read: b + 7d, or x6's row where x7 is not needed
-    private float[] products = new float[0];   // M = sum over c of U V, per panel of a group: [panel][POINTS][pair][2L]
-    private final float[] staged = new float[GATHER ? 0 : 4 * TILE];      // without gathers: four input rows of the pairs
+    /**
+     * G of F(2, 2), {@code [3][2]} (v15): rows t and t + d of {@code w0 x_t + w1 x_(t+d)} from three products,
+     * {@code m0 = (x0 - x1) w0}, {@code m1 = x1 (w0 + w1)}, {@code m2 = (x2 - x1) w1}: {@code y0 = m0 + m1},
+     * {@code y1 = m1 + m2}. A transposed convolution's phases and the encoder's downsampling layers are 2-tap
+     * convolutions: a quarter fewer multiplications.
+     */
+    private static final double[][] G2 = {{1, 0}, {1, 1}, {0, 1}};
 
     /**
-     * The panels of U = G w, {@code [POINTS][cin][cout]} laid out as {@link #pack} lays out 8 taps, straight from the
-     * loaded weights as in {@link #pack(Strided, float[], int, int, int)}: each U element a sum in double over the 7
-     * taps, rounded once. For the 44.1 kHz decoder 0.26-0.47 s at open, against 0.17-0.31 s for the direct form's
-     * panels (through a {@code [8, cin, cout]} copy and a second pass it took 0.6-0.7 s).
+     * Whether a stride-1 convolution of {@code k} taps to {@code cout} channels runs in a Winograd form here: F(2, 7)
+     * always, F(2, 2) where the micro-kernel has 4 rows (16 vector registers, AVX2). There the direct 2-tap
+     * convolutions ran at 0.78-0.86 of F(2, 2)'s speed, a transposed convolution's tile alone; with 12 rows (AVX-512)
+     * they ran at 0.9-1.25 of it, faster on the narrower layers, whose transform's gathers cost more beside their
+     * products (docs/CPU-BACKEND.md, v15).
      */
-    private static float[] packWinograd(Strided source, float[] bias, int cin, int cout) {
-        int pad = padded(cout), kk = POINTS * cin;
+    private boolean winograd(int k, int cout) { return winograd && (k == 7 || k == 2) && cout > 1; }
+
+    private float[] transformed = new float[0];   // V = B^T x: [k + 1][cin][TILE], pair p at column p
+    private final int[] pairAt = new int[TILE];    // the first row of each pair
+    private final int[] firstAt = new int[TILE];   // where each pair's x0 is read: its first row, or x1's row where x0 is not needed
+    private final int[] lastAt = new int[TILE];    // where its x_k is read: b + k d, or x_(k-1)'s row where x_k is not needed
+    private float[] products = new float[0];   // M = sum over c of U V, per panel of a group: [panel][POINTS][pair][2L]
+    private final float[] staged = new float[GATHER ? 0 : 4 * TILE];      // without gathers: up to four input rows of the pairs
+    /**
+     * What {@link #transformed} holds: the transform of the tile of load {@code transformedLoad} for these arguments, or
+     * nothing (load -1). A transposed convolution's phases that read the same window rows share it.
+     */
+    private int loads, transformedLoad = -1, transformedFirst, transformedD, transformedK, transformedCin, transformedN;
+    private long transformedPosition;
+
+    /**
+     * The panels of U = G w, {@code [k + 1][cin][cout]} laid out as {@link #pack} lays out k + 1 taps, straight from the
+     * loaded weights as in {@link #pack(Strided, float[], int, int, int)}: each U element a sum in double over the k
+     * taps, rounded once. For the 44.1 kHz decoder's 7-tap layers 0.26-0.47 s at open, against 0.17-0.31 s for the
+     * direct form's panels (through a {@code [8, cin, cout]} copy and a second pass it took 0.6-0.7 s).
+     */
+    private static float[] packWinograd(Strided source, float[] bias, int k, int cin, int cout) {
+        double[][] g = k == 7 ? G7 : G2;
+        int pad = padded(cout), points = k + 1, kk = points * cin;
         float[] p = new float[pad + kk * pad];
         System.arraycopy(bias, 0, p, 0, cout);
-        double[] taps = new double[7];
+        double[] taps = new double[k];
         for (int q = 0; q < pad / PANEL; q++) {
             int o0 = q * PANEL, width = Math.min(PANEL, cout - o0), panel = pad + q * kk * PANEL;
             for (int c = 0; c < cin; c++) {
                 for (int o = 0; o < width; o++) {
-                    for (int j = 0; j < 7; j++) taps[j] = source.at(j, c, o0 + o);
-                    for (int i = 0; i < POINTS; i++) {
+                    for (int j = 0; j < k; j++) taps[j] = source.at(j, c, o0 + o);
+                    for (int i = 0; i < points; i++) {
                         double sum = 0;
-                        for (int j = 0; j < 7; j++) sum += G[i][j] * taps[j];
+                        for (int j = 0; j < k; j++) sum += g[i][j] * taps[j];
                         p[panel + (i * cin + c) * PANEL + o] = (float) sum;
                     }
                 }
@@ -444,13 +470,13 @@ final class VectorKernels extends Kernels {
      * every tile and every step. Fills {@link #pairAt} with the first rows b of the pairs that hold a wanted row
      * ({@code b} may be negative: then only b + d is wanted) and returns their count.
      */
-    private int pairs(int d, int n, long position) {
+    private int pairs(int k, int d, int n, long position) {
         int period = 2 * d, phase = (int) Math.floorMod(position, (long) period), count = 0;
         for (int b = -d; b < n; b++) {
             if ((phase + b + period) % period < d && (b >= 0 || b + d < n)) {
                 pairAt[count] = b;
                 firstAt[count] = b >= 0 ? b : b + d;
-                lastAt[count++] = b + d < n ? b + 7 * d : b + 6 * d;
+                lastAt[count++] = b + d < n ? b + k * d : b + (k - 1) * d;
             }
         }
         // the last vector of pairs reads whole: the columns past the count repeat the last pair, and are not used
@@ -464,31 +490,69 @@ final class VectorKernels extends Kernels {
 
     /** The transformed tile and the products of a Winograd convolution of {@code cin} input channels, allocated now rather than in a decode. */
     @Override void reserve(int k, int cin, int cout) {
-        if (winograd(k, cout)) reserveTransformed(cin);
+        if (winograd(k, cout)) reserveTransformed(k + 1, cin);
     }
 
-    private void reserveTransformed(int cin) {
-        if (transformed.length < POINTS * cin * TILE) transformed = new float[POINTS * cin * TILE];
-        if (products.length < panelGroup(cin) * POINTS * TILE * PANEL) products = new float[panelGroup(cin) * POINTS * TILE * PANEL];
+    private void reserveTransformed(int points, int cin) {
+        if (transformed.length < points * cin * TILE) {
+            transformed = new float[points * cin * TILE];
+            transformedLoad = -1;
+        }
+        int group = panelGroup(points, cin);
+        if (products.length < group * POINTS * TILE * PANEL) products = new float[group * POINTS * TILE * PANEL];
     }
 
     /**
-     * V = B^T x, {@code tile:[cin][TILE] -> transformed:[POINTS][cin][TILE]}: for each pair (b, b + d) the 8 input rows
-     * {@code first + b + j d}, j &lt; 8, of each channel, transformed; L pairs at a time, their rows gathered. B^T row 0
-     * alone reads x0 and feeds only the product m0, which only the pair's first row takes (A^T); x7 likewise feeds only
-     * the second row. So where one row of a pair is not wanted, its extra input (outside the tile, or past the rows
-     * loaded) is read from a row inside instead: that changes only the row not stored.
+     * V = B^T x, {@code tile:[cin][TILE] -> transformed:[k + 1][cin][TILE]}: for each pair (b, b + d) the k + 1 input
+     * rows {@code first + b + j d}, j &lt;= k, of each channel, transformed; L pairs at a time, their rows gathered. B^T's
+     * row 0 alone reads x0 and feeds only the product m0, which only the pair's first row takes (A^T); x_k likewise
+     * feeds only the second row. So where one row of a pair is not wanted, its extra input (outside the tile, or past
+     * the rows loaded) is read from a row inside instead: that changes only the row not stored. Skipped where
+     * {@link #transformed} already holds this transform (the same tile, window rows and pairs).
      */
-    private void transform(int first, int d, int cin, int pairs) {
+    private void transform(int first, int d, int k, int cin, int n, long position, int pairs) {
+        if (transformedLoad == loads && transformedFirst == first && transformedD == d && transformedK == k
+                && transformedCin == cin && transformedN == n && transformedPosition == position) {
+            return;
+        }
         // reserved at prepare; a first decode that grew it here had its compiled code thrown away (C2 had never seen it)
-        reserveTransformed(cin);
-        // B^T:  [4 0 -21 0 21 0 -4 0], [0 -4 -4 17 17 -4 -4 0], [0 4 -4 -17 17 4 -4 0], [0 2 1 -10 -5 8 4 0],
-        //       [0 -2 1 10 -5 -8 4 0], [0 4 8 -5 -10 1 2 0], [0 -4 8 5 -10 -1 2 0], [0 -4 0 21 0 -21 0 4]
-        // = the even inputs' part e and the odd inputs' part o of rows 1 and 2 (e + o, e - o), 3 and 4, 5 and 6. In two
-        // passes of four gathers each: with all eight in one loop C2 stops inlining (NodeCountInliningCutoff), and a
-        // gather left as a call allocates its vector
-        transformEven(first, d, cin, pairs);
-        transformOdd(first, d, cin, pairs);
+        reserveTransformed(k + 1, cin);
+        if (k == 2) {
+            transform2(first, d, cin, pairs);
+        } else {
+            // B^T:  [4 0 -21 0 21 0 -4 0], [0 -4 -4 17 17 -4 -4 0], [0 4 -4 -17 17 4 -4 0], [0 2 1 -10 -5 8 4 0],
+            //       [0 -2 1 10 -5 -8 4 0], [0 4 8 -5 -10 1 2 0], [0 -4 8 5 -10 -1 2 0], [0 -4 0 21 0 -21 0 4]
+            // = the even inputs' part e and the odd inputs' part o of rows 1 and 2 (e + o, e - o), 3 and 4, 5 and 6. In
+            // two passes of four gathers each: with all eight in one loop C2 stops inlining (NodeCountInliningCutoff),
+            // and a gather left as a call allocates its vector
+            transformEven(first, d, cin, pairs);
+            transformOdd(first, d, cin, pairs);
+        }
+        transformedLoad = loads;
+        transformedFirst = first;
+        transformedD = d;
+        transformedK = k;
+        transformedCin = cin;
+        transformedN = n;
+        transformedPosition = position;
+    }
+
+    /** B^T of F(2, 2), {@code [1 -1 0], [0 1 0], [0 -1 1]}: V0 = x0 - x1, V1 = x1, V2 = x2 - x1. */
+    private void transform2(int first, int d, int cin, int pairs) {
+        int plane = cin * TILE, vectors = (pairs + L - 1) / L * L;
+        float[] x = tile, v = transformed, st = staged;
+        for (int c = 0; c < cin; c++) {
+            int row = c * TILE, u = row + first;
+            if (!GATHER) stage(x, u, d, 2, F2_ROWS, vectors);
+            for (int p = 0; p < vectors; p += L) {
+                FloatVector x0 = rows(x, u, firstAt, p, st, 0), x1 = rows(x, u + d, pairAt, p, st, 1),
+                        x2 = rows(x, u, lastAt, p, st, 2);
+                int at = row + p;
+                x0.sub(x1).intoArray(v, at);
+                x1.intoArray(v, plane + at);
+                x2.sub(x1).intoArray(v, 2 * plane + at);
+            }
+        }
     }
 
     /** Rows 0 of V, and the even parts e1, e3, e5 into the planes of rows 1, 3 and 5 for {@link #transformOdd}. */
@@ -497,7 +561,7 @@ final class VectorKernels extends Kernels {
         float[] x = tile, v = transformed, st = staged;
         for (int c = 0; c < cin; c++) {
             int row = c * TILE, u = row + first;
-            if (!GATHER) stage(x, u, d, 0, vectors);
+            if (!GATHER) stage(x, u, d, 7, F7_EVEN_ROWS, vectors);
             for (int p = 0; p < vectors; p += L) {
                 FloatVector x0 = rows(x, u, firstAt, p, st, 0), x2 = rows(x, u + 2 * d, pairAt, p, st, 1),
                         x4 = rows(x, u + 4 * d, pairAt, p, st, 2), x6 = rows(x, u + 6 * d, pairAt, p, st, 3);
@@ -516,7 +580,7 @@ final class VectorKernels extends Kernels {
         float[] x = tile, v = transformed, st = staged;
         for (int c = 0; c < cin; c++) {
             int row = c * TILE, u = row + first;
-            if (!GATHER) stage(x, u, d, 1, vectors);
+            if (!GATHER) stage(x, u, d, 7, F7_ODD_ROWS, vectors);
             for (int p = 0; p < vectors; p += L) {
                 FloatVector x1 = rows(x, u + d, pairAt, p, st, 0), x3 = rows(x, u + 3 * d, pairAt, p, st, 1),
                         x5 = rows(x, u + 5 * d, pairAt, p, st, 2), x7 = rows(x, u, lastAt, p, st, 3);
@@ -535,9 +599,12 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    /** The input rows j each transform pass reads, slot by slot: F(2, 2)'s, and F(2, 7)'s even and odd ones. */
+    private static final int[] F2_ROWS = {0, 1, 2}, F7_EVEN_ROWS = {0, 2, 4, 6}, F7_ODD_ROWS = {1, 3, 5, 7};
+
     /**
      * The input rows of L pairs, one per pair: row {@code map[p + l]} from {@code x[at]}, gathered where the CPU has
-     * gathers ({@link #GATHER}); elsewhere the {@code slot}-th of the four rows {@link #stage} copied into {@link #staged}
+     * gathers ({@link #GATHER}); elsewhere the {@code slot}-th of the rows {@link #stage} copied into {@link #staged}
      * (NEON has no gather, and one the JIT does not compile costs far more than the copy). Same values either way.
      */
     private static FloatVector rows(float[] x, int at, int[] map, int p, float[] staged, int slot) {
@@ -545,31 +612,35 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * Without gathers: the four input rows one pass of the transform reads (x0, x2, x4, x6 for {@code odd} 0; x1, x3,
-     * x5, x7 for 1) of the first {@code vectors} pairs of the channel at {@code u}, copied into {@link #staged}.
+     * Without gathers: the input rows {@code js} that one transform pass of F(2, k) reads, of the first {@code vectors}
+     * pairs of the channel at {@code u}, copied into {@link #staged}, slot by slot.
      */
-    private void stage(float[] x, int u, int d, int odd, int vectors) {
+    private void stage(float[] x, int u, int d, int k, int[] js, int vectors) {
         float[] st = staged;
-        for (int slot = 0; slot < 4; slot++) {
-            int j = 2 * slot + odd;
-            int[] map = j == 0 ? firstAt : j == 7 ? lastAt : pairAt;
-            int from = u + (j == 0 || j == 7 ? 0 : j * d);
+        for (int slot = 0; slot < js.length; slot++) {
+            int j = js[slot];
+            int[] map = j == 0 ? firstAt : j == k ? lastAt : pairAt;
+            int from = u + (j == 0 || j == k ? 0 : j * d);
             for (int p = 0; p < vectors; p++) st[slot * TILE + p] = x[from + map[p]];
         }
     }
 
     /**
      * M for the panels {@code [q0, q0 + panels)}: {@code products[g][i][p][o] = sum over c < cin of transformed[i][c][p] *
-     * U[i][c][2L (q0 + g) + o]}, channel by channel from 0, for every point i: 8 products per pair and channel where the
-     * direct form takes 14. The same micro-kernels and channel chunks as {@link #rowBlocks}, over pairs instead of rows;
-     * each chunk of a point's transformed tile serves every panel of the group before the next ({@link #panelGroup}).
+     * U[i][c][2L (q0 + g) + o]}, channel by channel from 0, for every point i &lt; {@code points}: for F(2, 7) 8 products
+     * per pair and channel where the direct form takes 14, for F(2, 2) 3 where it takes 4. The same micro-kernels and
+     * channel chunks as {@link #rowBlocks}, over pairs instead of rows; each chunk of a point's transformed tile serves
+     * every panel of the group before the next ({@link #panelGroup}).
      */
-    private void products(int q0, int panels, int pairs, int cin, int cout, float[] w, int wOff) {
+    private void products(int q0, int panels, int points, int pairs, int cin, int cout, float[] w, int wOff) {
         float[] v = transformed, m = products;
-        // whole R-row blocks, the last one past the pairs (rows independent: the extra ones are not used): a 4-row
-        // tail would take 3 calls where one 12-row block takes about the time of one
-        int blocks = (pairs + ROWS - 1) / ROWS, rows = blocks * ROWS, kk = POINTS * cin * PANEL, panel0 = wOff + padded(cout) + q0 * kk;
-        for (int i = 0; i < POINTS; i++) {
+        // R-row blocks, the last one past the pairs where more than 8 are left (rows independent: the extra ones are not
+        // used); up to 8 left run in 4-row tails (a 4-row call takes about a third of a 12-row one's time). A
+        // transposed conv's tiles of 120 rows have 60 or 61 pairs: 61 took 72 rows' time
+        int rest = pairs % ROWS, blocks = pairs / ROWS + (rest > 0 && (ROWS == TAIL_ROWS || rest > 2 * TAIL_ROWS) ? 1 : 0);
+        int rows = Math.max(blocks * ROWS, (pairs + TAIL_ROWS - 1) / TAIL_ROWS * TAIL_ROWS);
+        int kk = points * cin * PANEL, panel0 = wOff + padded(cout) + q0 * kk;
+        for (int i = 0; i < points; i++) {
             int vi = i * cin * TILE;
             for (int g = 0; g < panels; g++) {
                 int set = (g * POINTS + i) * TILE * PANEL;
@@ -584,17 +655,18 @@ final class VectorKernels extends Kernels {
                         if (ROWS == 12) tap12(v, vc + b * ROWS, kc, w, wc, m, set + b * ROWS * PANEL);
                         else tap4x2(v, vc + b * ROWS, kc, w, wc, m, set + b * ROWS * PANEL);
                     }
+                    for (int t = blocks * ROWS; t < pairs; t += TAIL_ROWS) tap4(v, vc + t, kc, w, wc, m, set + t * PANEL);
                 }
             }
         }
     }
 
     /**
-     * y = A^T M for panel q, plus bias, then the residual and tanh as in {@link #store}: row b of a pair is
-     * {@code bias + m0 + m1 + ... + m6}, row b + d is {@code bias + m1 - m2 + 2 m3 - 2 m4 + m5 / 2 - m6 / 2 + m7}, in that
-     * order; each stored only where wanted, {@code [0, n)}.
+     * y = A^T M for panel q, plus bias, then the residual and tanh as in {@link #store}. F(2, 7): row b of a pair is
+     * {@code bias + m0 + m1 + ... + m6}, row b + d is {@code bias + m1 - m2 + 2 m3 - 2 m4 + m5 / 2 - m6 / 2 + m7}; F(2, 2):
+     * {@code bias + m0 + m1} and {@code bias + m1 + m2}; in that order, each stored only where wanted, {@code [0, n)}.
      */
-    private void combine(int q, int g, int pairs, int d, int n, int cout, float[] w, int wOff, float[] y, int yOff, int yStride,
+    private void combine(int k, int q, int g, int pairs, int d, int n, int cout, float[] w, int wOff, float[] y, int yOff, int yStride,
                          float[] res, int resOff, int resStride, boolean tanh) {
         float[] m = products, out = acc;
         int o0 = q * PANEL, width = Math.min(PANEL, cout - o0), plane = TILE * PANEL;
@@ -602,10 +674,16 @@ final class VectorKernels extends Kernels {
             for (int h = 0; h < PANEL; h += L) {
                 int at = g * POINTS * plane + p * PANEL + h;
                 FloatVector bias = FloatVector.fromArray(S, w, wOff + o0 + h);
-                FloatVector m1 = FloatVector.fromArray(S, m, plane + at), m2 = FloatVector.fromArray(S, m, 2 * plane + at),
-                        m3 = FloatVector.fromArray(S, m, 3 * plane + at), m4 = FloatVector.fromArray(S, m, 4 * plane + at),
+                FloatVector m0 = FloatVector.fromArray(S, m, at), m1 = FloatVector.fromArray(S, m, plane + at),
+                        m2 = FloatVector.fromArray(S, m, 2 * plane + at);
+                if (k == 2) {
+                    bias.add(m0).add(m1).intoArray(out, h);
+                    bias.add(m1).add(m2).intoArray(out, PANEL + h);
+                    continue;
+                }
+                FloatVector m3 = FloatVector.fromArray(S, m, 3 * plane + at), m4 = FloatVector.fromArray(S, m, 4 * plane + at),
                         m5 = FloatVector.fromArray(S, m, 5 * plane + at), m6 = FloatVector.fromArray(S, m, 6 * plane + at);
-                bias.add(FloatVector.fromArray(S, m, at)).add(m1).add(m2).add(m3).add(m4).add(m5).add(m6).intoArray(out, h);
+                bias.add(m0).add(m1).add(m2).add(m3).add(m4).add(m5).add(m6).intoArray(out, h);
                 bias.add(m1).sub(m2).add(m3.mul(2f)).sub(m4.mul(2f)).add(m5.mul(0.5f)).sub(m6.mul(0.5f))
                         .add(FloatVector.fromArray(S, m, 7 * plane + at)).intoArray(out, PANEL + h);
             }

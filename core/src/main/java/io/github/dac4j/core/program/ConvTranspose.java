@@ -30,7 +30,7 @@ public record ConvTranspose(Stage stage, ConvTranspose1d conv, Snake prologue, A
 
     @Override public void run(Backend backend, Step step) {
         int n = rows(step), skip = skippedRows(step);
-        if (n > skip) backend.convTranspose(this, step.streams(), skip, n);
+        if (n > skip) backend.convTranspose(this, step.streams(), Math.floorDiv(stage.firstOutput(step.start()), conv.stride()), skip, n);
     }
 
     /** Input rows {@code [0, n)} of this op in {@code step}, each giving {@code stride} output rows. */

@@ -133,7 +133,7 @@ class KernelsTest {
             // as many input channels as the decoder's wider layers: the Winograd form's error grows with the sums
             {7, 1, 768, 40, 24}, {7, 9, 384, 33, 20},
             // from 384 input channels the Winograd products run 8 panels at a time: a whole group and a part of one
-            {7, 3, 384, 280, 14},
+            {7, 3, 384, 280, 14}, {2, 1, 384, 280, 14},
         };
         for (Supplier<Kernels> f : fast()) {
             for (int[] c : cases) {
@@ -183,8 +183,8 @@ class KernelsTest {
      * its sequence position (by which the Winograd form pairs rows), for every dilation of the decoder.
      */
     @Test void rowsDoNotDependOnTheirNeighbours() {
-        for (int d : new int[] {1, 3, 9}) {
-            int k = 7, cin = 40, cout = 50, n = 29, span = (k - 1) * d;
+        for (int[] kd : new int[][] {{7, 1}, {7, 3}, {7, 9}, {2, 1}}) {   // the 2-tap ones: a transposed conv's phases
+            int k = kd[0], d = kd[1], cin = 40, cout = 50, n = 29, span = (k - 1) * d;
             long position = rnd.nextInt(60) - 30;
             float[] x = random((n + span) * cin, 2.0), wkco = random(k * cin * cout, 0.1), bias = random(cout, 0.1);
             for (Supplier<Kernels> f : fast()) {
@@ -198,8 +198,35 @@ class KernelsTest {
                     conv(kern, x, from * cin, cin, 0, d, k, cin, cout, w, 0, part, 0, cout, null, 0, 0, false, rows,
                             position + from, null, null, 1 + rnd.nextInt(rows));
                     float[] expect = java.util.Arrays.copyOfRange(whole, from * cout, (from + rows) * cout);
-                    assertArrayEquals(expect, part, kern.name() + " d" + d + ": rows " + from + ".." + (from + rows));
+                    assertArrayEquals(expect, part, kern.name() + " k" + k + " d" + d + ": rows " + from + ".." + (from + rows));
                 }
+            }
+        }
+    }
+
+    /**
+     * A transposed convolution runs its phases on one loaded tile, each a 2-tap convolution from window row 0 or 1: each
+     * phase gives the bits it gives alone on a fresh load (the vector kernels keep one transform of the tile for the
+     * phases that read the same rows).
+     */
+    @Test void phasesOfOneTileGiveTheirOwnBits() {
+        int cin = 24, cout = 40, n = 30, k = 2;
+        int[] firsts = {0, 0, 1, 1, 0};
+        float[] x = random((n + 2) * cin, 2.0);
+        long position = rnd.nextInt(40) - 20;
+        for (Supplier<Kernels> f : fast()) {
+            Kernels kern = f.get();
+            float[][] w = new float[firsts.length][], alone = new float[firsts.length][n * cout];
+            for (int r = 0; r < firsts.length; r++) {
+                w[r] = kern.pack(random(k * cin * cout, 0.2), random(cout, 0.1), k, cin, cout);
+                kern.load(x, 0, cin, n + 2, cin, null, null);
+                kern.convLoaded(firsts[r], 1, k, cin, cout, w[r], 0, alone[r], 0, cout, null, 0, 0, false, n, position);
+            }
+            kern.load(x, 0, cin, n + 2, cin, null, null);
+            for (int r = 0; r < firsts.length; r++) {
+                float[] shared = new float[n * cout];
+                kern.convLoaded(firsts[r], 1, k, cin, cout, w[r], 0, shared, 0, cout, null, 0, 0, false, n, position);
+                assertArrayEquals(alone[r], shared, kern.name() + " phase " + r);
             }
         }
     }
