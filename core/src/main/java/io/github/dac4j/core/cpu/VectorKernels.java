@@ -20,7 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The 7-tap convolutions run in the Winograd form F(2, 7) (v13): two output rows from 8 products per input channel
  * instead of 14, on the same micro-kernels over pairs of rows; rows pair up by their sequence position, so streaming
- * stays bit-identical. {@code vector-direct} ({@link #VectorKernels(boolean)}) computes them directly instead.
+ * stays bit-identical. The 2-tap ones (a transposed convolution's phases, the encoder's downsampling layers) likewise
+ * in F(2, 2), 3 products instead of 4 (v15). {@code vector-direct} ({@link #VectorKernels(boolean)}) computes them
+ * directly instead.
  *
  * <p>Why this shape (docs/CPU-BACKEND.md, v6): with the rows of a row-major tile 8 row pointers were live in the
  * loop, and C2 spilled them; on a core with two 512-bit FMA units the spills and index arithmetic, not the FMAs,

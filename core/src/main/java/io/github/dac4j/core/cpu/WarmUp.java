@@ -148,7 +148,9 @@ final class WarmUp {
             k.convLoaded(0, 9, 7, 2, 32, w9, 0, y, 0, 32, null, 0, 0, false, 12, 5);           // dilation 9
             k.load(x, 0, 4, 24, 4, null, null);
             k.convLoaded(0, 1, 1, 4, 32, w1, 0, y, 0, 32, res, 0, 32, false, 12, 0);           // 1x1 + residual
-            k.convLoaded(1, 1, 2, 4, 32, w2, 0, y, 0, 64, null, 0, 0, false, 12, 0);           // a transposed conv's phase
+            k.convLoaded(1, 1, 2, 4, 32, w2, 0, y, 0, 64, null, 0, 0, false, 12, 0);           // a transposed conv's phase,
+            k.convLoaded(1, 1, 2, 4, 32, w2, 0, y, 32, 64, null, 0, 0, false, 12, 0);          // one on the same transform,
+            k.convLoaded(0, 1, 2, 4, 32, w2, 0, y, 0, 64, null, 0, 0, false, 12, 0);           // one from the other rows
             k.convLoaded(0, 1, 7, 4, 1, wOne, 0, y, 0, 1, null, 0, 0, true, 17, 0);            // one output channel with tanh
             // paths a decode takes and the calls above do not: C2 compiles a path it never saw as a trap, and the
             // first decode would pay for the deoptimization and a recompilation (seen with -XX:+PrintCompilation)
