@@ -384,13 +384,14 @@ final class VectorKernels extends Kernels {
 
     /**
      * Panels whose products are computed together, from one pass over the transformed tile of {@code points} planes:
-     * 8 where that tile reaches 1 MB, half of L2 (F(2, 7) from 384 input channels, F(2, 2) from 768). There the
+     * 8 where that tile is over 1 MB, half of L2 (of the models' widths: F(2, 7) from 384 input channels, as before
+     * v15, and F(2, 2) from 768; F(2, 7) at 256 channels is exactly 1 MB and stays ungrouped). There the
      * transformed tile and the weights streaming past it outgrow L2, and a pass per panel read the tile from L3 once
      * for each 2L output channels; a group reads each chunk of it once for 8 panels, with their products (0.25-0.5 MB)
      * kept meanwhile. Smaller tiles stay in L2, and there the bigger products buffer only cost L1 hits
      * (docs/CPU-BACKEND.md, v14 and v15).
      */
-    private static int panelGroup(int points, int cin) { return (long) points * cin * TILE * Float.BYTES >= 1 << 20 ? 8 : 1; }
+    private static int panelGroup(int points, int cin) { return (long) points * cin * TILE * Float.BYTES > 1 << 20 ? 8 : 1; }
 
     /**
      * G of F(2, 7), {@code [8][7]}: the weights' transform {@code U = G w}, applied at packing in double. With B^T (in
