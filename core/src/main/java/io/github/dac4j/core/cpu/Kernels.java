@@ -163,8 +163,8 @@ abstract class Kernels {
     private static final String VECTOR_CLASS = "io.github.dac4j.core.cpu.VectorKernels";
 
     /**
-     * The Vector API kernels, with the Winograd form of the 7-tap convolutions or without ({@code vector-direct}). Call
-     * only when {@link #vectorAvailable()}.
+     * The Vector API kernels, with the Winograd forms of the 7-tap and 2-tap convolutions or without
+     * ({@code vector-direct}). Call only when {@link #vectorAvailable()}.
      */
     static java.util.function.Supplier<Kernels> vectorFactory(boolean winograd) {
         return () -> {

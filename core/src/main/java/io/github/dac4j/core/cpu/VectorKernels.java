@@ -216,8 +216,7 @@ final class VectorKernels extends Kernels {
             return;
         }
         if (winograd(k, cout)) {
-            int pairs = pairs(k, d, n, position);
-            transform(first, d, k, cin, n, position, pairs);
+            int pairs = transform(first, d, k, cin, n, position);
             int qEnd = (to + PANEL - 1) / PANEL;
             int group = panelGroup(k + 1, cin);
             for (int q0 = from / PANEL; q0 < qEnd; q0 += group) {
@@ -419,10 +418,9 @@ final class VectorKernels extends Kernels {
 
     /**
      * Whether a stride-1 convolution of {@code k} taps to {@code cout} channels runs in a Winograd form here: F(2, 7)
-     * always, F(2, 2) where the micro-kernel has 4 rows (16 vector registers, AVX2). There the direct 2-tap
-     * convolutions ran at 0.78-0.86 of F(2, 2)'s speed, a transposed convolution's tile alone; with 12 rows (AVX-512)
-     * they ran at 0.9-1.25 of it, faster on the narrower layers, whose transform's gathers cost more beside their
-     * products (docs/CPU-BACKEND.md, v15).
+     * and F(2, 2), at every vector width, so that every width gives the same bits. A transposed convolution's tile
+     * alone, F(2, 2) ran 1.08-1.28x the direct form's speed at AVX2; at AVX-512 1.03-1.21x on the wide layers and
+     * either way on the narrow ones (docs/CPU-BACKEND.md, v15).
      */
     private boolean winograd(int k, int cout) { return winograd && (k == 7 || k == 2) && cout > 1; }
 
@@ -436,7 +434,7 @@ final class VectorKernels extends Kernels {
      * What {@link #transformed} holds: the transform of the tile of load {@code transformedLoad} for these arguments, or
      * nothing (load -1). A transposed convolution's phases that read the same window rows share it.
      */
-    private int loads, transformedLoad = -1, transformedFirst, transformedD, transformedK, transformedCin, transformedN;
+    private int loads, transformedLoad = -1, transformedFirst, transformedD, transformedK, transformedCin, transformedN, transformedPairs;
     private long transformedPosition;
 
     /**
@@ -510,14 +508,16 @@ final class VectorKernels extends Kernels {
      * rows {@code first + b + j d}, j &lt;= k, of each channel, transformed; L pairs at a time, their rows gathered. B^T's
      * row 0 alone reads x0 and feeds only the product m0, which only the pair's first row takes (A^T); x_k likewise
      * feeds only the second row. So where one row of a pair is not wanted, its extra input (outside the tile, or past
-     * the rows loaded) is read from a row inside instead: that changes only the row not stored. Skipped where
-     * {@link #transformed} already holds this transform (the same tile, window rows and pairs).
+     * the rows loaded) is read from a row inside instead: that changes only the row not stored. Pairs the rows first
+     * ({@link #pairs}); returns the pairs' count. Both skipped where {@link #transformed} already holds this transform
+     * (the same tile, window rows and pairs: the pair tables are then those of the last call too).
      */
-    private void transform(int first, int d, int k, int cin, int n, long position, int pairs) {
+    private int transform(int first, int d, int k, int cin, int n, long position) {
         if (transformedLoad == loads && transformedFirst == first && transformedD == d && transformedK == k
                 && transformedCin == cin && transformedN == n && transformedPosition == position) {
-            return;
+            return transformedPairs;
         }
+        int pairs = pairs(k, d, n, position);
         // reserved at prepare; a first decode that grew it here had its compiled code thrown away (C2 had never seen it)
         reserveTransformed(k + 1, cin);
         if (k == 2) {
@@ -538,6 +538,8 @@ final class VectorKernels extends Kernels {
         transformedCin = cin;
         transformedN = n;
         transformedPosition = position;
+        transformedPairs = pairs;
+        return pairs;
     }
 
     /** B^T of F(2, 2), {@code [1 -1 0], [0 1 0], [0 -1 1]}: V0 = x0 - x1, V1 = x1, V2 = x2 - x1. */
