@@ -135,7 +135,7 @@ public final class CpuBackend implements Backend {
      * has the kernels reserve what else the convolution needs.
      */
     private void check(Conv1d conv) {
-        int s = conv.stride(), cin = s * conv.inChannels(), span = conv.span() / s;
+        int s = conv.stride(), cin = s * conv.inChannels(), span = conv.span() / s / classes(conv);
         if (s > 1 && (conv.dilation() != 1 || conv.kernel() % s != 0)) {
             throw new IllegalArgumentException(conv.name() + ": a strided convolution needs dilation 1 and a kernel that is a multiple of its stride");
         }
@@ -179,19 +179,28 @@ public final class CpuBackend implements Backend {
      * {@code groups} runs of {@code width} output channels. Every worker should get two tasks. Kernels that can
      * ({@link Kernels#channelGroup()}) keep tiles as full as the tile holds and share out the output channels when
      * there are too few tiles: an op of few rows and many weights (the first layers, or any layer at small steps) then
-     * reads each weight once, not once per worker. Other kernels cut smaller tiles. The split never changes a result.
+     * reads each weight once, not once per worker. Other kernels cut smaller tiles. Where the kernels pair rows
+     * ({@code paired}, {@link Kernels#pairsRows}), tiles are multiples of two row blocks and start at even sequence
+     * positions ({@link #shift}), so that they hold whole blocks of pairs. The split never changes a result.
      */
-    record Split(int n, int cout, int rows, int tiles, int groups, int width) {
+    record Split(int n, int cout, int rows, int tiles, int groups, int width, boolean paired) {
         int tasks(int streams) { return streams * tiles * groups; }
 
         /** The stream task {@code task} works on (tasks run group by group within a tile, tile by tile in a stream). */
         int stream(int task) { return task / groups / tiles; }
 
-        /** Its first output row. */
-        int firstRow(int task) { return task / groups % tiles * rows; }
+        /**
+         * How many rows early a stream's tile grid starts, given the sequence position of its row 0: in a paired split
+         * one where that position is odd (so that the first tile is a row short, and every later one starts at an even
+         * position), else none.
+         */
+        int shift(long position) { return paired ? (int) Math.floorMod(position, 2L) : 0; }
 
-        /** Its output rows. */
-        int rowCount(int task) { return Math.min(n, firstRow(task) + rows) - firstRow(task); }
+        /** A task's first output row, in a stream whose grid starts {@code shift} rows early. */
+        int firstRow(int task, int shift) { return Math.max(0, task / groups % tiles * rows - shift); }
+
+        /** One past its last output row, in such a stream of {@code n} rows (no more than the split's): none if at most {@link #firstRow}. */
+        int endRow(int task, int shift, int n) { return Math.min(n, (task / groups % tiles + 1) * rows - shift); }
 
         /** Its first output channel. */
         int fromChannel(int task) { return task % groups * width; }
@@ -200,19 +209,22 @@ public final class CpuBackend implements Backend {
         int toChannel(int task) { return Math.min(cout, fromChannel(task) + width); }
     }
 
-    Split split(int n, int streams, int cin, int cout, int span) {
+    Split split(int n, int streams, int cin, int cout, int span, boolean paired) {
         int block = kernels[0].rowBlock(), group = kernels[0].channelGroup(), wanted = 2 * workers.threads();
-        int fit = (kernels[0].maxLoadRows(cin) - span) / block * block;
-        int tiles = ceilDiv(n, fit);
+        int room = kernels[0].maxLoadRows(cin) - span;
+        paired = paired && room >= 2 * block;
+        if (paired) block *= 2;
+        int fit = room / block * block, reach = paired ? n + 1 : n;   // a paired grid may start a row early
+        int tiles = ceilDiv(reach, fit);
         if (group > 0 && cout > 1) {
-            int rows = ceilDiv(ceilDiv(n, tiles), block) * block;
+            int rows = ceilDiv(ceilDiv(reach, tiles), block) * block;
             int groups = Math.min(ceilDiv(cout, group), Math.max(1, ceilDiv(wanted, streams * tiles)));
             int width = ceilDiv(ceilDiv(cout, groups), group) * group;
-            return new Split(n, cout, rows, tiles, ceilDiv(cout, width), width);
+            return new Split(n, cout, rows, tiles, ceilDiv(cout, width), width, paired);
         }
         int perStream = ceilDiv(wanted, streams);
-        int rows = Math.max(block, Math.min(fit, ceilDiv(ceilDiv(n, perStream), block) * block));
-        return new Split(n, cout, rows, ceilDiv(n, rows), 1, cout);
+        int rows = Math.max(block, Math.min(fit, ceilDiv(ceilDiv(reach, perStream), block) * block));
+        return new Split(n, cout, rows, ceilDiv(reach, rows), 1, cout, paired);
     }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
@@ -293,8 +305,10 @@ public final class CpuBackend implements Backend {
     /**
      * conv: {@code x:[(n - 1) * stride + span + 1, cin] -> [n, cout]}. A strided convolution (kernel 2s, stride s,
      * dilation 1) is the 2-tap convolution over "rows" of s consecutive input rows, {@code [n + 1, s * cin] -> [n, cout]}:
-     * the same memory, the same weights in the same order (tap j = J s + r, then channel), so the same sums. Only
-     * rows {@code [skip, n)} are computed: a row's sums do not depend on which rows run beside it.
+     * the same memory, the same weights in the same order (tap j = J s + r, then channel), so the same sums. A dilated
+     * one (dilation d) is d undilated ones, one per residue class: output rows {@code t = r (mod d)} read only input
+     * rows {@code r (mod d)} ({@link #classes}). Only rows {@code [skip, n)} are computed: a row's sums do not depend
+     * on which rows run beside it.
      */
     @Override public void conv(Conv op, int streams, long position, int skip, int n) {
         Conv1d conv = op.conv();
@@ -303,20 +317,36 @@ public final class CpuBackend implements Backend {
         int outRow = op.outRow(), residualRow = op.residualRow();
         boolean tanh = op.tanh();
         int s = conv.stride();
-        int cin = s * conv.inChannels(), cout = conv.outChannels(), k = conv.kernel() / s, d = conv.dilation(), span = (k - 1) * d;
+        int cin = s * conv.inChannels(), cout = conv.outChannels(), k = conv.kernel() / s;
+        int classes = classes(conv), d = conv.dilation() / classes, span = (k - 1) * d, m = n - skip;
         float[] alpha = prologue == null ? null : s == 1 ? prologue.alpha() : repeated.get(prologue)[0];
         float[] inverse = prologue == null ? null : s == 1 ? prologue.inverse() : repeated.get(prologue)[1];
         float[] w = weights.of(conv);
-        Split split = split(n - skip, streams, cin, cout, span);
-        workers.forEach(split.tasks(streams), (worker, task) -> {
-            int b = split.stream(task), t0 = skip + split.firstRow(task), rows = split.rowCount(task);
+        // each (stream, class) a stream of its own to the split: ceilDiv(m, classes) rows, the later classes a row fewer
+        Split split = split(ceilDiv(m, classes), streams * classes, cin, cout, span, kernels[0].pairsRows(k, cout) && d == 1);
+        workers.forEach(split.tasks(streams * classes), (worker, task) -> {
+            int b = split.stream(task) / classes, r = split.stream(task) % classes;
+            int shift = split.shift(Math.floorDiv(position + skip + r, classes));   // the position of the class's row 0
+            int i0 = split.firstRow(task, shift), rows = split.endRow(task, shift, ceilDiv(m - r, classes)) - i0;
+            if (rows <= 0) return;
+            int t0 = skip + r + i0 * classes;   // the task's first output row; then every classes-th row
             Kernels kern = kernels[worker];
-            kern.load(arena, base(in, b, 0) + t0 * cin, cin, rows + span, cin, alpha, inverse);
+            kern.load(arena, base(in, b, 0) + t0 * cin, classes * cin, rows + span, cin, alpha, inverse);
             int res = residual == null ? 0 : base(residual, b, residualRow + t0);
-            kern.convLoaded(0, d, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), cout,
-                    residual == null ? null : arena, res, cout, tanh, rows, position + t0, split.fromChannel(task), split.toChannel(task));
+            kern.convLoaded(0, d, k, cin, cout, w, 0, arena, base(out, b, outRow + t0), classes * cout,
+                    residual == null ? null : arena, res, classes * cout, tanh, rows, Math.floorDiv(position + t0, classes),
+                    split.fromChannel(task), split.toChannel(task));
         });
     }
+
+    /**
+     * The residue classes a convolution runs in: its dilation d where it has one (and stride 1), else 1. Class r's
+     * rows, every d-th from r, make an undilated convolution whose span is k - 1 rows instead of (k - 1) d, so that a
+     * tile is not mostly halo: of a 124-row tile, dilation 9 kept 60 output rows, and now 108-118 (docs/CPU-BACKEND.md,
+     * v16). The sums are the same: a row's taps, channels and order do not change, and the Winograd form pairs
+     * class rows i and i + 1 exactly where it paired rows t and t + d (its position {@code floor((position + t) / d)}).
+     */
+    static int classes(Conv1d conv) { return conv.stride() == 1 && conv.kernel() > 1 ? conv.dilation() : 1; }
 
     // convTranspose: x:[n + 2, cin] -> [n * s, cout], phase r of output row q*s + r a 2-tap conv; input rows [skip, n)
     @Override public void convTranspose(ConvTranspose op, int streams, long position, int skip, int n) {
@@ -327,9 +357,11 @@ public final class CpuBackend implements Backend {
         int cin = conv.inChannels(), cout = conv.outChannels(), s = conv.stride(), pad = conv.padding();
         float[] w = weights.of(conv);
         int phaseLength = w.length / s;
-        Split split = split(n - skip, streams, cin, cout, 2);
+        Split split = split(n - skip, streams, cin, cout, 2, kernels[0].pairsRows(2, cout));
+        int shift = split.shift(position + skip);
         workers.forEach(split.tasks(streams), (worker, task) -> {
-            int b = split.stream(task), q0 = skip + split.firstRow(task), rows = split.rowCount(task);
+            int b = split.stream(task), q0 = skip + split.firstRow(task, shift), rows = split.endRow(task, shift, n - skip) + skip - q0;
+            if (rows <= 0) return;
             Kernels kern = kernels[worker];
             kern.load(arena, base(in, b, 0) + q0 * cin, cin, rows + 2, cin,
                     prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());

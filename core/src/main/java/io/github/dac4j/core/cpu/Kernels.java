@@ -114,6 +114,14 @@ abstract class Kernels {
     /** The kernel's row block: tiles that are multiples of it waste nothing. */
     abstract int rowBlock();
 
+    /**
+     * Whether {@link #convLoaded} pairs output rows t and t + 1 by their sequence position for a {@code k}-tap
+     * convolution to {@code cout} channels at dilation 1 (the Winograd form, a row at an even position with the next):
+     * then a tile of 2 {@link #rowBlock()} m rows that starts at an even position holds m blocks of whole pairs, and
+     * one that starts at an odd position a pair for a lone row at each end. No by default.
+     */
+    boolean pairsRows(int k, int cout) { return false; }
+
     /** The fastest implementation this JVM runs (or the one {@value #PROPERTY} names), as a per-worker factory. */
     static java.util.function.Supplier<Kernels> best() {
         String forced = System.getProperty(PROPERTY);

@@ -84,6 +84,8 @@ final class VectorKernels extends Kernels {
 
     @Override int rowBlock() { return ROWS; }
 
+    @Override boolean pairsRows(int k, int cout) { return winograd(k, cout); }
+
     /** Rows of a tile, less the up to three rows the 4-row tail reads past the last row it stores. */
     @Override int maxLoadRows(int cin) { return TILE - TAIL_ROWS; }
 
