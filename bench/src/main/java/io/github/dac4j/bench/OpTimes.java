@@ -97,8 +97,21 @@ public final class OpTimes implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "share of the FMA peak measured around it, pass by pass: median %.0f %%, quartiles %.0f-%.0f %% (%d passes)%n",
                     100 * LibraryTimings.quantile(shares, 0.5), 100 * LibraryTimings.quantile(shares, 0.25),
                     100 * LibraryTimings.quantile(shares, 0.75), shares.length);
+            System.out.printf(Locale.ROOT, "best against best: the sum of each op's best time against the highest peak around a pass, %.0f %%%n",
+                    100 * bestAgainstBest(times, passes));
         }
         return 0;
+    }
+
+    /**
+     * The arithmetic at each op's best time over the highest FMA peak measured around a pass: each op at its best
+     * moment against the machine at its best. Looser than the pass-by-pass share, which a burst of a neighbour's load
+     * during a pass lowers; on a quiet machine the two agree.
+     */
+    static double bestAgainstBest(List<OpTime> times, List<Pass> passes) {
+        double millis = times.stream().mapToDouble(OpTime::millis).sum(), flops = times.stream().mapToDouble(OpTime::flops).sum();
+        double peak = passes.stream().mapToDouble(Pass::peakGflops).max().orElseThrow();
+        return flops / 1e6 / millis / peak;
     }
 
     /**

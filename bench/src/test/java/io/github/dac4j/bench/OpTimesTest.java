@@ -54,4 +54,13 @@ class OpTimesTest {
             assertTrue(p.millis() >= best * (1 - 1e-9), "a pass is no faster than the sum of each op's best: " + p + " against " + best);
         }
     }
+
+    @Test
+    void bestAgainstBestSetsTheOpsBestsAgainstTheHighestPeak() {
+        // 2 GFLOP in 15.5 ms (129 GFLOP/s, the mask counting its time) against peaks of 100 and 200 GFLOP/s: 65 % of the higher
+        List<OpTimes.OpTime> times = List.of(new OpTimes.OpTime("conv a", 10, 1.5e9), new OpTimes.OpTime("conv b", 5, 0.5e9),
+                new OpTimes.OpTime("mask a", 0.5, 0));
+        List<OpTimes.Pass> passes = List.of(new OpTimes.Pass(100, 40), new OpTimes.Pass(200, 30));
+        assertEquals(2e9 / 1e6 / 15.5 / 200, OpTimes.bestAgainstBest(times, passes), 1e-12);
+    }
 }
