@@ -342,8 +342,8 @@ public final class CpuBackend implements Backend {
     /**
      * The residue classes a convolution runs in: its dilation d where it has one (and stride 1), else 1. Class r's
      * rows, every d-th from r, make an undilated convolution whose span is k - 1 rows instead of (k - 1) d, so that a
-     * tile is not mostly halo: of a 124-row tile, dilation 9 kept 60 output rows, and now 108-118 (docs/CPU-BACKEND.md,
-     * v16). The sums are the same: a row's taps, channels and order do not change, and the Winograd form pairs
+     * tile is not mostly halo: of a 124-row tile, dilation 9 kept 60 output rows; a class's tile keeps 96 at AVX-512
+     * and 112 at AVX2, whole blocks of pairs, at every dilation (docs/CPU-BACKEND.md, v16). The sums are the same: a row's taps, channels and order do not change, and the Winograd form pairs
      * class rows i and i + 1 exactly where it paired rows t and t + d (its position {@code floor((position + t) / d)}).
      */
     static int classes(Conv1d conv) { return conv.stride() == 1 && conv.kernel() > 1 ? conv.dilation() : 1; }
