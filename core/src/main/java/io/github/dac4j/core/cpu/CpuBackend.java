@@ -174,7 +174,7 @@ public final class CpuBackend implements Backend {
     private static int base(ArenaBuffer a, int b, int row) { return (int) a.index(4, b, row, 0); }
 
     /**
-     * How an op's {@code n} output rows per stream and {@code cout} channels split into tasks, {@code streams * tiles
+     * How an op's output rows per stream and {@code cout} channels split into tasks, {@code streams * tiles
      * * groups} of them: tiles of {@code rows} output rows (a multiple of the kernels' row block), each in
      * {@code groups} runs of {@code width} output channels. Every worker should get two tasks. Kernels that can
      * ({@link Kernels#channelGroup()}) keep tiles as full as the tile holds and share out the output channels when
@@ -183,7 +183,7 @@ public final class CpuBackend implements Backend {
      * ({@code paired}, {@link Kernels#pairsRows}), tiles are multiples of two row blocks and start at even sequence
      * positions ({@link #shift}), so that they hold whole blocks of pairs. The split never changes a result.
      */
-    record Split(int n, int cout, int rows, int tiles, int groups, int width, boolean paired) {
+    record Split(int cout, int rows, int tiles, int groups, int width, boolean paired) {
         int tasks(int streams) { return streams * tiles * groups; }
 
         /** The stream task {@code task} works on (tasks run group by group within a tile, tile by tile in a stream). */
@@ -199,7 +199,7 @@ public final class CpuBackend implements Backend {
         /** A task's first output row, in a stream whose grid starts {@code shift} rows early. */
         int firstRow(int task, int shift) { return Math.max(0, task / groups % tiles * rows - shift); }
 
-        /** One past its last output row, in such a stream of {@code n} rows (no more than the split's): none if at most {@link #firstRow}. */
+        /** One past its last output row, in such a stream of {@code n} rows (no more than the split was made for): none if at most {@link #firstRow}. */
         int endRow(int task, int shift, int n) { return Math.min(n, (task / groups % tiles + 1) * rows - shift); }
 
         /** Its first output channel. */
@@ -220,11 +220,11 @@ public final class CpuBackend implements Backend {
             int rows = ceilDiv(ceilDiv(reach, tiles), block) * block;
             int groups = Math.min(ceilDiv(cout, group), Math.max(1, ceilDiv(wanted, streams * tiles)));
             int width = ceilDiv(ceilDiv(cout, groups), group) * group;
-            return new Split(n, cout, rows, tiles, ceilDiv(cout, width), width, paired);
+            return new Split(cout, rows, tiles, ceilDiv(cout, width), width, paired);
         }
         int perStream = ceilDiv(wanted, streams);
         int rows = Math.max(block, Math.min(fit, ceilDiv(ceilDiv(reach, perStream), block) * block));
-        return new Split(n, cout, rows, ceilDiv(reach, rows), 1, cout, paired);
+        return new Split(cout, rows, ceilDiv(reach, rows), 1, cout, paired);
     }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
@@ -360,8 +360,9 @@ public final class CpuBackend implements Backend {
         Split split = split(n - skip, streams, cin, cout, 2, kernels[0].pairsRows(2, cout));
         int shift = split.shift(position + skip);
         workers.forEach(split.tasks(streams), (worker, task) -> {
-            int b = split.stream(task), q0 = skip + split.firstRow(task, shift), rows = split.endRow(task, shift, n - skip) + skip - q0;
+            int b = split.stream(task), first = split.firstRow(task, shift), rows = split.endRow(task, shift, n - skip) - first;
             if (rows <= 0) return;
+            int q0 = skip + first;
             Kernels kern = kernels[worker];
             kern.load(arena, base(in, b, 0) + q0 * cin, cin, rows + 2, cin,
                     prologue == null ? null : prologue.alpha(), prologue == null ? null : prologue.inverse());
