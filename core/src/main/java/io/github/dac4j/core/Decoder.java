@@ -34,7 +34,8 @@ public final class Decoder implements AutoCloseable {
     private final DecoderOptions options;
     private final Backend backend;
     private final String note;
-    private final double loadMs;
+    /** Milliseconds the open took: loading (when opened from a file), preparing the backend, the warm-up decode. */
+    private double loadMs;
     private final boolean closeBackend;
     private final io.github.dac4j.core.program.Stage output;
     private Program program;
@@ -42,12 +43,11 @@ public final class Decoder implements AutoCloseable {
     private DecodeStats lastStats;
     private boolean sessionOpen;
 
-    private Decoder(DacModel model, DecoderOptions options, Backend backend, String note, double loadMs, boolean closeBackend) {
+    private Decoder(DacModel model, DecoderOptions options, Backend backend, String note, boolean closeBackend) {
         this.model = model;
         this.options = options;
         this.backend = backend;
         this.note = note;
-        this.loadMs = loadMs;
         this.closeBackend = closeBackend;
         this.output = Program.decoderOutput(model);
     }
@@ -106,13 +106,30 @@ public final class Decoder implements AutoCloseable {
         Backend backend = selection.backend();
         try {
             backend.prepare(model);
-            Decoder d = new Decoder(model, options, backend, selection.note(), (System.nanoTime() - start) / 1e6, closeBackend);
+            Decoder d = new Decoder(model, options, backend, selection.note(), closeBackend);
             if (options.stepped()) d.useProgram(d.stepFramesFor(0));
+            d.warmUp(backend.warmUpFrames());
+            d.loadMs = (System.nanoTime() - start) / 1e6;
             return d;
         } catch (RuntimeException e) {
             if (closeBackend) backend.close();
             throw e;
         }
+    }
+
+    /**
+     * Decodes {@code frames} frames of code 0 and forgets them (see {@link Backend#warmUpFrames}); the stats stay
+     * empty. Decoding whole sequences, it first has the backend allocate for a second of them (the plan of the
+     * default step, which the decoder does not adopt: its plans stay those of the lengths it decodes), so that
+     * decodes of up to a second find the arena there: where a virtual machine backs fresh memory lazily, touching
+     * the 54 MB of a 1-s decode of the 44.1 kHz model took a first decode 150 ms (docs/CPU-BACKEND.md, "The first
+     * decode").
+     */
+    private void warmUp(int frames) {
+        if (frames <= 0) return;
+        if (!options.stepped()) backend.allocate(build(stepFramesFor(DecoderOptions.DEFAULT_STEP_FRAMES)));
+        decode(new int[1][model.config().nCodebooks()][frames]);
+        lastStats = null;
     }
 
     /**
@@ -353,11 +370,16 @@ public final class Decoder implements AutoCloseable {
     /** Plans for {@code stepFrames} (keeping a larger existing program) and makes the arena fit. */
     private void useProgram(int stepFrames) {
         if (program != null && program.stepFrames() >= stepFrames && program.streams() >= options.batch()) return;
-        Program p = Program.decoder(model).streams(options.batch()).stepFrames(stepFrames)
-                .activationBytes(backend.activationBytes()).scratch(backend.scratch()).build();
+        Program p = build(stepFrames);
         backend.allocate(p);
         program = p;
         session = null;
+    }
+
+    /** The step program of {@code stepFrames} frames for this decoder's batch and backend. */
+    private Program build(int stepFrames) {
+        return Program.decoder(model).streams(options.batch()).stepFrames(stepFrames)
+                .activationBytes(backend.activationBytes()).scratch(backend.scratch()).build();
     }
 
     private DecodeSession session(int streams) {

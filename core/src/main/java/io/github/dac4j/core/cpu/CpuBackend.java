@@ -70,6 +70,13 @@ public final class CpuBackend implements Backend {
     @Override public String kernels() { return kernels[0].name(); }
 
     /**
+     * One frame where the kernels warm up ({@link WarmUp}): that warm-up gets the kernels compiled; a decode of one
+     * frame also loads and links what calls them (the step program and its planner, the per-op lambdas, the worker
+     * threads), which a first decode otherwise pays for (docs/CPU-BACKEND.md, "The first decode").
+     */
+    @Override public int warmUpFrames() { return WarmUp.wanted(kernels[0]) ? 1 : 0; }
+
+    /**
      * Packs the weights, or reuses the packing another CPU backend made of the same model (see {@link PackedWeights}).
      * Each worker's kernels keep their own input tile, bounded whatever the sequence length. The first backend of a
      * JVM also warms its kernels up ({@link WarmUp}) on a thread of its own while the weights are packed, so that its

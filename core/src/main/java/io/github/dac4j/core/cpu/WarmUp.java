@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * method) while the decode competes with the compiler for the cores (docs/CPU-BACKEND.md, "The first decode").
  * What gets a method compiled is how often it is called, not how much it computes: tiny inputs reach the JIT's
  * thresholds after little slow work and get each method compiled once. Done once per JVM and implementation;
- * {@code dac4j.cpu.warmup=false} skips it.
+ * {@code dac4j.cpu.warmup=false} skips it, and the one-frame decode a decoder runs at open
+ * ({@link CpuBackend#warmUpFrames}).
  */
 final class WarmUp {
     /** System property: {@code false} skips the warm-up. */
@@ -46,15 +47,19 @@ final class WarmUp {
      * repeated). Returns the thread, or null when there is nothing to wait for.
      */
     static Thread start(Supplier<Kernels> factory) {
-        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())) return null;
         Kernels kernels = factory.get();
-        if (!kernels.warmsUp()) return null;
+        if (!wanted(kernels)) return null;
         return STARTED.computeIfAbsent(kernels.name(), name -> {
             Thread t = new Thread(() -> run(kernels, LIMIT_NANOS), "dac4j-cpu-warmup");
             t.setDaemon(true);
             t.start();
             return t;
         });
+    }
+
+    /** Whether {@code kernels} gain from a warm-up and the property does not say no. */
+    static boolean wanted(Kernels kernels) {
+        return kernels.warmsUp() && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
     }
 
     /** Waits for a warm-up {@link #start} began (nothing if null); an interrupt stops the wait, not the warm-up. */
