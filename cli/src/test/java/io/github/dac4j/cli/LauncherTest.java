@@ -36,6 +36,17 @@ class LauncherTest {
 
     @TempDir Path dir;
 
+    /** Whether the launcher should ask for transparent huge pages here: where Linux gives them on request. */
+    static final boolean THP = madvise();
+
+    private static boolean madvise() {
+        try {
+            return Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")).contains("[madvise]");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @BeforeAll
     static void unixShell() {
         assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "the launcher is a POSIX shell script; no /bin/sh here");
@@ -78,7 +89,15 @@ class LauncherTest {
     void runsTheJarBesideItWithTheVectorModule() throws Exception {
         Run r = launch(scriptWithJar(), Map.of("DAC_JAVA_OPTS", "-Ddac4j.probe=yes -Xmx64m"), "decode", "a b", "--out", "x.wav");
         assertEquals(3, r.code(), r.err());
-        assertEquals("vector=true\nprop=yes\nargs=decode|a b|--out|x.wav\n", r.out(), r.err());
+        assertEquals("vector=true\nthp=" + THP + "\nprop=yes\nargs=decode|a b|--out|x.wav\n", r.out(), r.err());
+    }
+
+    /** DAC_JAVA_OPTS comes after the launcher's own options, so it can turn huge pages off. */
+    @Test
+    void javaOptionsOverrideTheHugePages() throws Exception {
+        Run r = launch(scriptWithJar(), Map.of("DAC_JAVA_OPTS", "-XX:-UseTransparentHugePages"), "info");
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.out().startsWith("vector=true\nthp=false\n"), r.out());
     }
 
     /** A link to the script (say from ~/bin) still finds the jar beside the script itself. */
@@ -105,7 +124,7 @@ class LauncherTest {
 
         Run second = launch(script, Map.of(), "info", "x");
         assertEquals(3, second.code(), second.err());
-        assertEquals("vector=true\nprop=null\nargs=info|x\n", second.out(), "stdout must be the command's only: " + second.err());
+        assertEquals("vector=true\nthp=" + THP + "\nprop=null\nargs=info|x\n", second.out(), "stdout must be the command's only: " + second.err());
         assertEquals(written, Files.getLastModifiedTime(archives.get(0)).toMillis(), "a fresh archive is not rewritten");
 
         // a rebuilt jar (newer than the archive) gets a new archive on its next run
