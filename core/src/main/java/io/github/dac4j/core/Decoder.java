@@ -122,8 +122,8 @@ public final class Decoder implements AutoCloseable {
      * empty. Decoding whole sequences, it first has the backend allocate for a second of them (the plan of the
      * default step, which the decoder does not adopt: its plans stay those of the lengths it decodes), so that
      * decodes of up to a second find the arena there: where a virtual machine backs fresh memory lazily, touching
-     * the 54 MB of a 1-s decode of the 44.1 kHz model took a first decode 150 ms (docs/CPU-BACKEND.md, "The first
-     * decode").
+     * the 54 MB of a 1-s decode of the 44.1 kHz model took a first decode 150 ms (docs/CPU-BACKEND.md, "Issue 16 on
+     * an AMD EPYC").
      */
     private void warmUp(int frames) {
         if (frames <= 0) return;

@@ -72,7 +72,7 @@ public final class CpuBackend implements Backend {
     /**
      * One frame where the kernels warm up ({@link WarmUp}): that warm-up gets the kernels compiled; a decode of one
      * frame also loads and links what calls them (the step program and its planner, the per-op lambdas, the worker
-     * threads), which a first decode otherwise pays for (docs/CPU-BACKEND.md, "The first decode").
+     * threads), which a first decode otherwise pays for (docs/CPU-BACKEND.md, "Issue 16 on an AMD EPYC").
      */
     @Override public int warmUpFrames() { return WarmUp.wanted(kernels[0]) ? 1 : 0; }
 
