@@ -39,11 +39,11 @@ public interface Backend extends AutoCloseable {
     default String kernels() { return null; }
 
     /**
-     * Frames of code 0 that a decoder opening on this backend decodes once and throws away, so that its first real
-     * decode runs code already loaded, linked and compiled (the decoder's and this backend's classes, lambdas, worker
-     * threads; a JIT's tier-ups); 0, the default, for none. A decoder of whole sequences first has the backend
-     * {@linkplain #allocate allocate} for a one-second decode, so that decodes of up to a second allocate nothing.
-     * The CPU backend asks for one frame.
+     * Frames of code 0 that a decoder opening on this backend decodes once and throws away (and frames of silence
+     * that an encoder encodes), so that its first real decode runs code already loaded, linked and compiled (the
+     * decoder's and this backend's classes, lambdas, worker threads; a JIT's tier-ups); 0, the default, for none. A
+     * decoder of whole sequences first has the backend {@linkplain #allocate allocate} for a one-second decode, so
+     * that decodes of up to a second allocate nothing. The CPU backend asks for one frame.
      */
     default int warmUpFrames() { return 0; }
 

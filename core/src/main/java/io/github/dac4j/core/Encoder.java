@@ -43,6 +43,10 @@ public final class Encoder implements AutoCloseable {
         this.program = Program.encoder(model).streams(options.batch()).stepFrames(options.stepFrames())
                 .activationBytes(backend.activationBytes()).scratch(backend.scratch()).build();
         backend.allocate(program);
+        // silence, encoded once and forgotten, where the backend asks (Backend#warmUpFrames): the first real encode
+        // then runs code already loaded, linked and compiled (first encodes of 1 s took 1.3-1.4x a warm one without)
+        int warmUp = backend.warmUpFrames();
+        if (warmUp > 0) encode(new float[1][warmUp * model.hop()]);
     }
 
     /**
