@@ -248,9 +248,18 @@ public final class CpuBackend implements Backend {
                 int row = codes[(b * codebooks + k) * n + t] * latent;
                 float[] table = tables[k];
                 if (k == 0) System.arraycopy(table, row, arena, dst, latent);
-                else for (int o = 0; o < latent; o++) arena[dst + o] += table[row + o];
+                else add(table, row, arena, dst, latent);
             }
         });
+    }
+
+    /**
+     * {@code dst[to + i] += src[from + i]} for {@code i < n}: a codebook's row into a frame's sum. A method of its own
+     * so that the warm-up ({@link WarmUp}) gets it compiled: in a lambda it ran interpreted through a first decode's
+     * first hundreds of frames.
+     */
+    static void add(float[] src, int from, float[] dst, int to, int n) {
+        for (int i = 0; i < n; i++) dst[to + i] += src[from + i];
     }
 
     // audio:[streams, rows] (host) -> out rows [outRow, outRow + rows), one channel

@@ -1,5 +1,7 @@
 package io.github.dac4j.core.cpu;
 
+import io.github.dac4j.core.model.Quantizer;
+
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
@@ -81,6 +83,7 @@ final class WarmUp {
      * time is up.
      */
     static Report run(Kernels kernels, long limitNanos) {
+        Quantizer.warmUp();   // the codebook tables' row fold, which a first decode runs for each new code
         Shapes s = new Shapes(kernels);
         LongSupplier jitMillis = jitMillis();
         long start = System.nanoTime(), compiled = -1, lastJit = -1, quietSince = 0;
@@ -165,6 +168,7 @@ final class WarmUp {
             k.convLoaded(0, 3, 7, 130, 32, w7wide, 0, y, 0, 32, null, 0, 0, false, 24, 0);     // two 128-channel chunks
             k.load(x, 0, 384, 20, 384, null, null);
             k.convLoaded(0, 1, 7, 384, 64, w7groups, 0, y, 0, 64, null, 0, 0, false, 14, 3);   // Winograd panels in groups
+            CpuBackend.add(x, 0, y, 0, y.length);                                             // a codebook row into a frame's sum
         }
 
         void probe(Kernels k) {

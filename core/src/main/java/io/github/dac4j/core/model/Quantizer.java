@@ -137,6 +137,19 @@ public final class Quantizer {
         return table;
     }
 
+    /**
+     * Folds a small table of made-up numbers (256 rows of 64), so that the JIT has compiled the row fold before a
+     * first decode folds a model's rows: on the first decode of the 44.1 kHz model, its 774 rows took 15-30 ms cold
+     * against about 3 compiled. The CPU backend's warm-up calls it on its own thread, beside the checkpoint's load.
+     */
+    public static void warmUp() {
+        int size = 256, dim = 8, latent = 64;
+        float[] codebook = new float[size * dim], proj = new float[latent * dim], bias = new float[latent];
+        for (int i = 0; i < codebook.length; i++) codebook[i] = (i % 13) / 13f;
+        for (int i = 0; i < proj.length; i++) proj[i] = (i % 7) / 7f - 0.5f;
+        table(codebook, proj, bias, size, dim, latent);
+    }
+
     /** {@code proj [latent, dim]} as {@code [dim, latent]} in double. */
     private static double[] transposed(float[] proj, int dim, int latent) {
         double[] projT = new double[dim * latent];
