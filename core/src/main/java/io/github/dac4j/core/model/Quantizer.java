@@ -139,8 +139,9 @@ public final class Quantizer {
 
     /**
      * Folds a small table of made-up numbers (256 rows of 64), so that the JIT has compiled the row fold before a
-     * first decode folds a model's rows: on the first decode of the 44.1 kHz model, its 774 rows took 15-30 ms cold
-     * against about 3 compiled. The CPU backend's warm-up calls it on its own thread, beside the checkpoint's load.
+     * first decode folds a model's rows (774 of them in a first 1-s decode of the 44.1 kHz model, whose codebook sums
+     * took 15-41 ms with the fold cold: docs/CPU-BACKEND.md, "Issue 16 on an AMD EPYC"). The CPU backend's warm-up
+     * calls it on its own thread, beside the checkpoint's load.
      */
     public static void warmUp() {
         int size = 256, dim = 8, latent = 64;
