@@ -107,14 +107,11 @@ public final class FirstDecode implements Callable<Integer> {
      */
     public static Result measure(Path checkpoint, DacConfig config, int frames, int step, int decodes) throws Exception {
         Timed timed = new Timed(Backends.open("cpu", null).backend(), decodes + 1);
+        DacModel model = checkpoint == null ? BenchModels.random(config, DecodeBenchmark.WEIGHTS_SEED) : null;
         long start = System.nanoTime();
-        DacModel model;
         if (checkpoint != null) {
             Backends.warmUp("cpu");   // as Decoder.open(path): the kernels' warm-up beside the load
             model = DacModel.load(DacCheckpoint.loadDecoder(checkpoint));
-        } else {
-            model = BenchModels.random(config, DecodeBenchmark.WEIGHTS_SEED);
-            start = System.nanoTime();
         }
         double[] decodeMillis = new double[decodes];
         double openMillis;
